@@ -1,0 +1,61 @@
+# Edgemint entry points. Tools and build caches live outside the clone (~/.cache/edgemint) so fresh clones reuse them.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+export EDGEMINT_CACHE ?= $(HOME)/.cache/edgemint
+export CARGO_TARGET_DIR ?= $(EDGEMINT_CACHE)/target
+export PATH := $(EDGEMINT_CACHE)/bin:$(EDGEMINT_CACHE)/tools/bin:$(PATH)
+# Test output stays readable; set RUST_BACKTRACE=1 yourself when debugging.
+export RUST_BACKTRACE ?= 0
+
+CHAIN := cargo run -q -p chain-config --bin edgemint-chain --
+
+.PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-stop run test unit e2e lint fmt
+
+help:
+	@echo "make run      local chain up, contracts deployed, endpoints/keys printed, live status (Ctrl-C stops)"
+	@echo "make test     lint + unit tests + wasm gate + e2e against real nodes (installs what it needs)"
+	@echo "make setup    edgemintd + counterparty wasmd + wasm toolchain + cosmwasm-check (idempotent, cached)"
+	@echo "make wasm     contracts -> artifacts/*.wasm (MVP, optimized, cosmwasm-check'ed) + checksums.txt"
+	@echo "make localnet / localnet-4 / localnet-stop    1- or 4-validator localnet in the background"
+	@echo "make registry regenerate chain-config/registry/production from profiles/production.toml"
+
+setup:
+	bash chain-config/scripts/install-node.sh
+	bash scripts/install-wasm-toolchain.sh
+
+wasm: setup
+	bash scripts/build-wasm.sh
+
+# A non-MVP artifact must be rejected by the same gate build-wasm.sh uses.
+wasm-gate: wasm
+	bash scripts/test-wasm-gate.sh
+
+registry:
+	$(CHAIN) registry --profile production --out chain-config/registry/production
+
+localnet: setup
+	$(CHAIN) localnet start --dir .localnet --validators 1
+
+localnet-4: setup
+	$(CHAIN) localnet start --dir .localnet-4 --validators 4
+
+localnet-stop:
+	@for d in .localnet .localnet-4; do [ ! -f $$d/localnet.json ] || $(CHAIN) localnet stop --dir $$d; done
+
+run: wasm
+	$(CHAIN) localnet run --dir .localnet
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+unit:
+	cargo test --workspace --exclude e2e
+
+e2e: wasm
+	cargo test -p e2e
+
+test: setup lint unit wasm-gate e2e
