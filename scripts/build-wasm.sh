@@ -8,9 +8,10 @@
 # compiled once. RUSTC_BOOTSTRAP and the wasm RUSTFLAGS are passed to that one command only.
 #
 # Every artifact must pass, in order:
-#   1. wasm-opt --mvp-features --strip-target-features -Os   (optimize)
+#   1. wasm-opt --mvp-features --strip-target-features -Os   (optimize; input must validate as MVP)
 #   2. no target_features section + wasm-opt --mvp-features  (guard: rejects any non-MVP opcode)
-#   3. cosmwasm-check                                         (the node's wasmvm static checks)
+#   3. cosmwasm-check with the node's capabilities           (the node's wasmvm static checks)
+# (wasm_process_artifact in wasm-lib.sh; scripts/test-wasm-gate.sh proves it rejects non-MVP wasm.)
 # Nothing is written to artifacts/ unless every contract passes every step.
 #
 # Usage: scripts/build-wasm.sh
@@ -79,13 +80,13 @@ for c in "${contracts[@]}"; do
   out="$stage/$lib.wasm"
   [ -f "$raw" ] || die "$pkg: expected build output $raw is missing"
 
-  wasm-opt --mvp-features --strip-target-features -Os "$raw" -o "$out" ||
-    die "$pkg: wasm-opt optimization failed"
-  log "$pkg: MVP guard + cosmwasm-check"
-  wasm_validate_artifact "$out" "$COSMWASM_CHECK" || die "$pkg: artifact failed validation (see above)"
+  log "$pkg: wasm-opt, MVP guard, cosmwasm-check"
+  wasm_process_artifact "$raw" "$out" "$COSMWASM_CHECK" || die "$pkg: artifact rejected (see above)"
 done
 
 mkdir -p "$ARTIFACTS_DIR"
+# Replace the whole set, so artifacts of removed/renamed contracts do not linger next to new ones.
+rm -f "$ARTIFACTS_DIR"/*.wasm "$ARTIFACTS_DIR/checksums.txt"
 for c in "${contracts[@]}"; do
   lib="${c##* }"
   cp "$stage/$lib.wasm" "$ARTIFACTS_DIR/$lib.wasm"

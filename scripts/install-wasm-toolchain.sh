@@ -61,7 +61,7 @@ rustc_llvm_ok ||
 cosmwasm_check="$EDGEMINT_TOOLS/bin/cosmwasm-check"
 
 cosmwasm_check_ok() {
-  # `cosmwasm-check --version` prints e.g. "cosmwasm-check 2.3.5"; match the version as a whole word.
+  # `cosmwasm-check --version` prints "Contract checking 2.3.5" (2.3.5); match the version as a whole word.
   local out
   [ -x "$cosmwasm_check" ] || return 1
   out="$("$cosmwasm_check" --version 2>/dev/null)" || return 1

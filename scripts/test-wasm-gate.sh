@@ -8,8 +8,8 @@
 #      (memory.copy = bulk memory, ref.null = reference types; exactly what rustc >= 1.82/1.87 emits
 #      without -C target-cpu=mvp) and reassembling with that feature enabled;
 #   3. proves each variant really contains the feature (valid with it enabled, the opcode is in the
-#      disassembly) and asserts that the MVP guard, cosmwasm-check and the combined gate used by
-#      build-wasm.sh each reject it;
+#      disassembly) and asserts that the MVP guard, cosmwasm-check, the combined gate and the whole
+#      per-artifact pipeline of build-wasm.sh (wasm_process_artifact: optimize + gate) each reject it;
 #   4. does the same for a variant that keeps a target_features section listing bulk-memory (what
 #      skipping --strip-target-features would leave), which binaryen would otherwise trust.
 # Runs in a few seconds; needs cosmwasm-check (make setup) and a prior scripts/build-wasm.sh.
@@ -66,6 +66,8 @@ expect_reject() {
 expect_ok "probe artifact passes the MVP guard" wasm_guard_mvp "$PROBE"
 expect_ok "probe artifact passes cosmwasm-check" wasm_cosmwasm_check "$COSMWASM_CHECK" "$PROBE"
 expect_ok "probe artifact passes the full gate" wasm_validate_artifact "$PROBE" "$COSMWASM_CHECK"
+expect_ok "probe artifact passes the build pipeline again" \
+  wasm_process_artifact "$PROBE" "$work/probe.opt.wasm" "$COSMWASM_CHECK"
 
 # ---- 2./3. inject one post-MVP instruction -----------------------------------------------------
 wasm-dis "$PROBE" -o "$work/probe.wat"
@@ -74,7 +76,9 @@ wasm-dis "$PROBE" -o "$work/probe.wat"
 make_variant() {
   local name="$1" flag="$2" opcode="$3" func="$4" wat="$work/$1.wat" wasm="$work/$1.wasm"
   grep -qE "$opcode" "$work/probe.wat" && die "probe artifact already contains $opcode?!"
-  # Append one function before the module's closing paren (the last line that is just ")").
+  # Append one function before the module's closing paren (the last line that is just ")"). It is
+  # exported so that wasm-opt -Os cannot drop it as dead code (an unused function would vanish in
+  # the optimize step and the test would prove nothing about the later checks).
   local close
   close="$(grep -n '^)$' "$work/probe.wat" | tail -n 1 | cut -d: -f1)"
   [ -n "$close" ] || die "unexpected wasm-dis output: no closing ')' line"
@@ -90,11 +94,11 @@ make_variant() {
 }
 
 make_variant bulk-memory --enable-bulk-memory 'memory\.copy' '
- (func $edgemint_gate_bulk (param $0 i32) (param $1 i32) (param $2 i32)
+ (func $edgemint_gate_bulk (export "edgemint_gate_bulk") (param $0 i32) (param $1 i32) (param $2 i32)
   (memory.copy (local.get $0) (local.get $1) (local.get $2))
  )'
 make_variant reference-types --enable-reference-types 'ref\.null' '
- (func $edgemint_gate_ref (result i32)
+ (func $edgemint_gate_ref (export "edgemint_gate_ref") (result i32)
   (ref.is_null (ref.null func))
  )'
 
@@ -105,6 +109,8 @@ for v in bulk-memory reference-types; do
   expect_reject "$v variant: cosmwasm-check" "$words|not enabled|validation" \
     wasm_cosmwasm_check "$COSMWASM_CHECK" "$wasm"
   expect_reject "$v variant: full gate" "" wasm_validate_artifact "$wasm" "$COSMWASM_CHECK"
+  expect_reject "$v variant: build pipeline (optimize + gate)" "non-MVP|not MVP|rejected" \
+    wasm_process_artifact "$wasm" "$work/$v.opt.wasm" "$COSMWASM_CHECK"
 done
 
 # ---- 4. a target_features section must not smuggle features past the guard -----------------
@@ -119,6 +125,8 @@ expect_reject "bulk-memory + target_features variant: cosmwasm-check" "bulk memo
   wasm_cosmwasm_check "$COSMWASM_CHECK" "$work/bulk-tf.wasm"
 expect_reject "bulk-memory + target_features variant: full gate" "" \
   wasm_validate_artifact "$work/bulk-tf.wasm" "$COSMWASM_CHECK"
+expect_reject "bulk-memory + target_features variant: build pipeline (optimize + gate)" "non-MVP|not MVP|rejected" \
+  wasm_process_artifact "$work/bulk-tf.wasm" "$work/bulk-tf.opt.wasm" "$COSMWASM_CHECK"
 
 if [ "$failures" -gt 0 ]; then
   die "wasm gate test: $failures assertion(s) failed"

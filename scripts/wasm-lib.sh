@@ -70,6 +70,31 @@ wasm_guard_mvp() {
   }
 }
 
+# Optimizes build output $1 into $2. --mvp-features makes wasm-opt validate the INPUT as MVP, so
+# a build without -C target-cpu=mvp (memory.copy/fill, sign-ext, ...) normally fails right here.
+# Not sufficient alone: binaryen 108 enables whatever an input target_features section lists (rustc
+# builds with strip=false carry one), and then accepts those opcodes. --strip-target-features removes
+# that section from the output, so wasm_guard_mvp afterwards validates strictly against MVP.
+wasm_optimize() {
+  local raw="$1" out="$2" errlog
+  errlog="$(mktemp)"
+  if ! wasm-opt --mvp-features --strip-target-features -Os "$raw" -o "$out" >"$errlog" 2>&1; then
+    # One line per offending instruction can mean thousands of lines: show the start.
+    head -n 25 "$errlog" >&2
+    printf '... (%d lines of wasm-opt output)\n' "$(wc -l <"$errlog")" >&2
+    printf 'error: wasm-opt rejected %s as non-MVP wasm; was it built without -C target-cpu=mvp?\n' "$raw" >&2
+    rm -f "$errlog"
+    return 1
+  fi
+  rm -f "$errlog"
+}
+
+# The whole per-artifact pipeline of build-wasm.sh: optimize $1 into $2, then validate $2 with
+# cosmwasm-check $3. test-wasm-gate.sh runs exactly this on non-MVP variants.
+wasm_process_artifact() {
+  wasm_optimize "$1" "$2" && wasm_validate_artifact "$2" "$3"
+}
+
 # All post-optimization checks of the pipeline, in order: MVP guard, then cosmwasm-check ($2).
 # Returns non-zero (with a message) on the first failure. Used by build-wasm.sh and test-wasm-gate.sh.
 wasm_validate_artifact() {
