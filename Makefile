@@ -58,4 +58,5 @@ unit:
 e2e: wasm
 	cargo test -p e2e
 
-test: setup lint unit wasm-gate e2e
+test: setup
+	bash scripts/test.sh
