@@ -186,3 +186,31 @@ fn production_genesis_passes_node_validation() -> Result<()> {
     );
     Ok(())
 }
+
+/// The IBC counterparty binary is a different chain: its own prefix and home; ours says `emc`.
+#[test]
+fn node_and_counterparty_binaries_use_their_own_prefixes() -> Result<()> {
+    for (name, prefix) in [("edgemintd", "emc1"), ("wasmd", "wasm1")] {
+        let binary = chain_config::find_binary(name)?;
+        let home = tempfile::tempdir()?;
+        let out = Command::new(&binary)
+            .args([
+                "keys",
+                "add",
+                "k",
+                "--keyring-backend",
+                "test",
+                "--output",
+                "json",
+                "--home",
+            ])
+            .arg(home.path())
+            .output()?;
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        let json: Value = serde_json::from_str(text.lines().find(|l| l.starts_with('{')).unwrap_or("{}"))?;
+        let address = json["address"].as_str().unwrap_or_default();
+        assert!(address.starts_with(prefix), "{name} made {address:?}");
+    }
+    Ok(())
+}
