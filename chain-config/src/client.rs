@@ -272,6 +272,78 @@ impl ChainClient {
     }
 }
 
+/// An account that signs: its key and address.
+pub struct Signer {
+    pub key: SigningKey,
+    pub address: AccountId,
+}
+
+impl Signer {
+    pub fn new(key: SigningKey, prefix: &str) -> Result<Self> {
+        let address = key.public_key().account_id(prefix).map_err(|e| anyhow!("{e}"))?;
+        Ok(Self { key, address })
+    }
+}
+
+/// Contract operations signed by a `Signer`, with simulated gas.
+impl ChainClient {
+    pub fn signer(&self, key: &crate::keys::KeyInfo) -> Result<Signer> {
+        Signer::new(key.signing_key(self.coin_type)?, &self.prefix)
+    }
+
+    /// Stores wasm code; returns its code id.
+    pub async fn store_code(&self, s: &Signer, wasm_bytes: Vec<u8>) -> Result<(u64, TxOutcome), TxError> {
+        let out = self
+            .send_tx(
+                &s.key,
+                vec![wasm::store_code(&s.address, wasm_bytes)?],
+                FeeMode::Simulate,
+                None,
+            )
+            .await?;
+        let id = out
+            .attribute("store_code", "code_id")
+            .context("store_code event without code_id")?
+            .parse();
+        Ok((id.map_err(|e| anyhow!("bad code_id: {e}"))?, out))
+    }
+
+    /// Instantiates with the signer as the contract's wasm admin; returns the contract address.
+    pub async fn instantiate(
+        &self,
+        s: &Signer,
+        code_id: u64,
+        label: &str,
+        msg: &serde_json::Value,
+    ) -> Result<(String, TxOutcome), TxError> {
+        let out = self
+            .send_tx(
+                &s.key,
+                vec![wasm::instantiate(&s.address, code_id, label, msg)?],
+                FeeMode::Simulate,
+                None,
+            )
+            .await?;
+        let addr = out
+            .attribute("instantiate", "_contract_address")
+            .context("instantiate event without address")?;
+        Ok((addr.to_string(), out))
+    }
+
+    /// Executes a contract message, attaching `funds` base units of the chain's denom when non-zero.
+    pub async fn execute(
+        &self,
+        s: &Signer,
+        contract: &str,
+        msg: &serde_json::Value,
+        funds: u128,
+    ) -> Result<TxOutcome, TxError> {
+        let coins = if funds > 0 { vec![self.coin(funds)] } else { vec![] };
+        let any = wasm::execute_with_funds(&s.address, contract, msg, coins)?;
+        self.send_tx(&s.key, vec![any], FeeMode::Simulate, None).await
+    }
+}
+
 /// Wasm message builders.
 pub mod wasm {
     use super::*;
@@ -300,11 +372,20 @@ pub mod wasm {
     }
 
     pub fn execute(sender: &AccountId, contract: &str, msg: &serde_json::Value) -> Result<Any> {
+        execute_with_funds(sender, contract, msg, vec![])
+    }
+
+    pub fn execute_with_funds(
+        sender: &AccountId,
+        contract: &str,
+        msg: &serde_json::Value,
+        funds: Vec<Coin>,
+    ) -> Result<Any> {
         cosmrs::cosmwasm::MsgExecuteContract {
             sender: sender.clone(),
             contract: contract.parse().map_err(|e| anyhow!("{e}"))?,
             msg: serde_json::to_vec(msg)?,
-            funds: vec![],
+            funds,
         }
         .to_any()
         .map_err(|e| anyhow!("{e}"))

@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::client::{wasm, ChainClient, FeeMode};
+use crate::client::ChainClient;
 use crate::keys::KeyInfo;
 
 #[derive(Debug, Deserialize)]
@@ -63,8 +63,7 @@ pub async fn deploy(
     artifacts: &Path,
     plan: &Plan,
 ) -> Result<Deployment> {
-    let key = deployer.signing_key(client.coin_type())?;
-    let sender = deployer.account_id()?;
+    let signer = client.signer(deployer)?;
     let mut codes = Vec::new();
     for (file, sum) in checksums(artifacts)? {
         let bytes = std::fs::read(artifacts.join(&file)).with_context(|| format!("reading {file}"))?;
@@ -72,14 +71,10 @@ pub async fn deploy(
         if actual != sum {
             bail!("{file} does not match checksums.txt (rebuild with `make wasm`)");
         }
-        let out = client
-            .send_tx(&key, vec![wasm::store_code(&sender, bytes)?], FeeMode::Simulate, None)
+        let (code_id, _) = client
+            .store_code(&signer, bytes)
             .await
             .with_context(|| format!("storing {file}"))?;
-        let code_id = out
-            .attribute("store_code", "code_id")
-            .context("store_code event without code_id")?
-            .parse()?;
         let artifact = file.trim_end_matches(".wasm").to_string();
         codes.push(StoredCode {
             artifact,
@@ -93,15 +88,10 @@ pub async fn deploy(
             .iter()
             .find(|c| c.artifact == p.artifact)
             .with_context(|| format!("plan names {} but artifacts/ has no {}.wasm", p.artifact, p.artifact))?;
-        let msg = wasm::instantiate(&sender, code.code_id, &p.label, &p.msg)?;
-        let out = client
-            .send_tx(&key, vec![msg], FeeMode::Simulate, None)
+        let (address, _) = client
+            .instantiate(&signer, code.code_id, &p.label, &p.msg)
             .await
             .with_context(|| format!("instantiating {}", p.label))?;
-        let address = out
-            .attribute("instantiate", "_contract_address")
-            .context("instantiate event without address")?
-            .to_string();
         contracts.push(Instance {
             label: p.label.clone(),
             artifact: p.artifact.clone(),
