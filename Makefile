@@ -9,7 +9,7 @@ export RUST_BACKTRACE ?= 0
 
 CHAIN := cargo run -q -p chain-config --bin edgemint-chain --
 
-.PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-stop run test unit e2e lint fmt
+.PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-stop run test unit e2e bench lint fmt
 
 help:
 	@echo "make run      local chain up, contracts deployed, endpoints/keys printed, live status (Ctrl-C stops)"
@@ -17,6 +17,7 @@ help:
 	@echo "make setup    edgemintd + counterparty wasmd + wasm toolchain + cosmwasm-check (idempotent, cached)"
 	@echo "make wasm     contracts -> artifacts/*.wasm (MVP, optimized, cosmwasm-check'ed) + checksums.txt"
 	@echo "make localnet / localnet-4 / localnet-stop    1- or 4-validator localnet in the background"
+	@echo "make bench    gas of the contracts' main operations on a real localnet"
 	@echo "make registry regenerate chain-config/registry/production from profiles/production.toml"
 
 setup:
@@ -57,6 +58,10 @@ unit:
 
 e2e: wasm
 	cargo test -p e2e
+
+# Figures (gas on a real localnet), printed, not asserted.
+bench: wasm
+	cargo run -q -p e2e --bin edgemint-bench
 
 test: setup
 	bash scripts/test.sh

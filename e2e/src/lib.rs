@@ -1,6 +1,7 @@
 //! End-to-end harness: starts real `edgemintd` nodes (via chain-config's localnet code) in temp dirs, signs and
 //! broadcasts transactions with cosmrs, and tears every node down by pid, also when a test panics.
 
+pub mod contracts;
 pub mod testnet;
 
 pub use chain_config::client::{self, ChainClient, FeeMode, TxError, TxOutcome};

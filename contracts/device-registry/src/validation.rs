@@ -1,0 +1,87 @@
+//! Input checks for registration and status changes (pure; no storage).
+
+use edgemint_types::registry::{DeviceRegistration, KeyType, CODE_HASH_LEN};
+
+use crate::error::ContractError;
+
+pub const MAX_BATCH_SIZE: u32 = 100;
+pub const MAX_MODEL_LEN: u32 = 64;
+pub const MAX_METADATA_URI_LEN: u32 = 256;
+pub const MAX_ACTIVATION_CODE_LEN: u32 = 256;
+pub const MAX_REASON_LEN: u32 = 256;
+pub const MAX_SLASHERS: u32 = 10;
+pub const MAX_COLLECTION_FIELD_LEN: u32 = 64;
+
+/// Lossless for every length this contract accepts; saturates for absurd inputs (only used in error values).
+pub fn len_u32(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(u32::MAX)
+}
+
+fn within(len: usize, max: u32) -> bool {
+    len >= 1 && len <= max as usize
+}
+
+/// Checks one registration's shape: key length (and compressed-point prefix for secp256k1), code hash length,
+/// model and metadata URI. Duplicates are checked by the caller.
+pub fn validate_registration(index: u32, device: &DeviceRegistration) -> Result<(), ContractError> {
+    let pubkey = device.pubkey.as_slice();
+    let expected = device.key_type.pubkey_len();
+    if pubkey.len() != expected {
+        return Err(ContractError::InvalidPubkeyLength {
+            index,
+            key_type: device.key_type,
+            expected: len_u32(expected),
+            actual: len_u32(pubkey.len()),
+        });
+    }
+    if device.key_type == KeyType::Secp256k1 && !matches!(pubkey.first(), Some(0x02 | 0x03)) {
+        return Err(ContractError::InvalidSecp256k1Pubkey { index });
+    }
+    if device.code_hash.len() != CODE_HASH_LEN {
+        return Err(ContractError::InvalidCodeHash {
+            index,
+            actual: len_u32(device.code_hash.len()),
+        });
+    }
+    if !within(device.model.len(), MAX_MODEL_LEN) || device.model.chars().any(char::is_control) {
+        return Err(ContractError::InvalidModel {
+            index,
+            max: MAX_MODEL_LEN,
+        });
+    }
+    if let Some(uri) = &device.metadata_uri {
+        if !within(uri.len(), MAX_METADATA_URI_LEN) || !uri.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ContractError::InvalidMetadataUri {
+                index,
+                max: MAX_METADATA_URI_LEN,
+            });
+        }
+    }
+    Ok(())
+}
+
+pub fn validate_activation_code(code: &str) -> Result<(), ContractError> {
+    if !within(code.len(), MAX_ACTIVATION_CODE_LEN) {
+        return Err(ContractError::InvalidActivationCode {
+            max: MAX_ACTIVATION_CODE_LEN,
+        });
+    }
+    Ok(())
+}
+
+pub fn validate_reason(reason: &str) -> Result<(), ContractError> {
+    if !within(reason.len(), MAX_REASON_LEN) {
+        return Err(ContractError::InvalidReason { max: MAX_REASON_LEN });
+    }
+    Ok(())
+}
+
+pub fn validate_collection_field(field: &str, value: &str) -> Result<(), ContractError> {
+    if !within(value.len(), MAX_COLLECTION_FIELD_LEN) {
+        return Err(ContractError::InvalidCollectionField {
+            field: field.to_string(),
+            max: MAX_COLLECTION_FIELD_LEN,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,195 @@
+//! Deploying and driving Edgemint's contracts on a test localnet: the device registry and staking, funded test
+//! accounts, and simulated devices whose keys sign activations.
+
+use anyhow::{Context, Result};
+use base64::Engine;
+use chain_config::client::{ChainClient, Signer, TxOutcome};
+use chain_config::keys::KeyInfo;
+use ed25519_dalek::Signer as _;
+use rand_core::{OsRng, RngCore};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::TestNet;
+
+pub const EMC: u128 = 1_000_000;
+
+/// Addresses of the deployed contracts.
+pub struct Core {
+    pub registry: String,
+    pub staking: String,
+}
+
+/// Parameters that tests vary.
+pub struct CoreParams {
+    pub min_stake: u128,
+    pub unbonding_secs: u64,
+}
+
+impl Default for CoreParams {
+    fn default() -> Self {
+        Self {
+            min_stake: 100 * EMC,
+            unbonding_secs: 15,
+        }
+    }
+}
+
+/// Stores and instantiates device-registry and staking (deployer as admin, `maker` approved, staking as slasher).
+pub async fn deploy_core(
+    client: &ChainClient,
+    deployer: &Signer,
+    maker: &str,
+    rewards_pool: &str,
+    p: &CoreParams,
+) -> Result<Core> {
+    let (registry_code, _) = client
+        .store_code(deployer, std::fs::read(crate::artifact("device_registry")?)?)
+        .await?;
+    let (staking_code, _) = client
+        .store_code(deployer, std::fs::read(crate::artifact("staking")?)?)
+        .await?;
+    let (registry, _) = client
+        .instantiate(deployer, registry_code, "device-registry", &json!({"makers": [maker]}))
+        .await?;
+    let init = json!({
+        "denom": client.denom().to_string(),
+        "registry": registry,
+        "rewards_pool": rewards_pool,
+        "min_stake_per_device": p.min_stake.to_string(),
+        "unbonding_period": p.unbonding_secs,
+        "slash_fraction": "0.1",
+        "bounty_fraction": "0.25",
+        "slashers": [],
+        "lockers": [],
+    });
+    let (staking, _) = client.instantiate(deployer, staking_code, "staking", &init).await?;
+    client
+        .execute(deployer, &registry, &json!({"add_slasher": {"slasher": staking}}), 0)
+        .await?;
+    Ok(Core { registry, staking })
+}
+
+/// A fresh account funded from the localnet's faucet.
+pub async fn funded_account(
+    net: &TestNet,
+    client: &ChainClient,
+    name: &str,
+    amount: u128,
+) -> Result<(KeyInfo, Signer)> {
+    let faucet = client.signer(net.account("faucet")?)?;
+    let key = KeyInfo::generate(name, client.prefix(), client.coin_type())?;
+    let send = client.bank_send(&faucet.address, &key.address, amount)?;
+    client
+        .send_tx(&faucet.key, vec![send], chain_config::client::FeeMode::Simulate, None)
+        .await?;
+    let signer = client.signer(&key)?;
+    Ok((key, signer))
+}
+
+/// A simulated device: its key and activation code.
+pub enum DeviceKey {
+    Ed25519(ed25519_dalek::SigningKey),
+    Secp256k1(k256::ecdsa::SigningKey),
+}
+
+pub struct Device {
+    pub key: DeviceKey,
+    pub code: String,
+}
+
+impl Device {
+    pub fn new_ed25519() -> Self {
+        Self {
+            key: DeviceKey::Ed25519(ed25519_dalek::SigningKey::generate(&mut OsRng)),
+            code: random_code(),
+        }
+    }
+
+    pub fn new_secp256k1() -> Self {
+        Self {
+            key: DeviceKey::Secp256k1(k256::ecdsa::SigningKey::random(&mut OsRng)),
+            code: random_code(),
+        }
+    }
+
+    pub fn pubkey(&self) -> Vec<u8> {
+        match &self.key {
+            DeviceKey::Ed25519(k) => k.verifying_key().to_bytes().to_vec(),
+            DeviceKey::Secp256k1(k) => k.verifying_key().to_encoded_point(true).as_bytes().to_vec(),
+        }
+    }
+
+    pub fn code_hash(&self) -> [u8; 32] {
+        Sha256::digest(self.code.as_bytes()).into()
+    }
+
+    /// The `DeviceRegistration` a maker submits.
+    pub fn registration(&self, model: &str) -> Value {
+        let key_type = match self.key {
+            DeviceKey::Ed25519(_) => "ed25519",
+            DeviceKey::Secp256k1(_) => "secp256k1",
+        };
+        json!({
+            "key_type": key_type,
+            "pubkey": base64::engine::general_purpose::STANDARD.encode(self.pubkey()),
+            "code_hash": hex::encode(self.code_hash()),
+            "model": model,
+            "metadata_uri": null,
+        })
+    }
+
+    /// Signs the activation message as the registry defines it: ed25519 over the bytes, secp256k1 over sha256.
+    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
+        match &self.key {
+            DeviceKey::Ed25519(k) => k.sign(message).to_bytes().to_vec(),
+            DeviceKey::Secp256k1(k) => {
+                let sig: k256::ecdsa::Signature = k.sign(message);
+                sig.normalize_s().unwrap_or(sig).to_bytes().to_vec()
+            }
+        }
+    }
+}
+
+fn random_code() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Activates `device_id` for `owner`, with the device signing the message the registry reports for that owner.
+pub async fn activate(
+    client: &ChainClient,
+    registry: &str,
+    owner: &Signer,
+    device_id: u64,
+    device: &Device,
+) -> Result<TxOutcome> {
+    let message = activation_message(client, registry, device_id, owner.address.as_ref()).await?;
+    let msg = json!({"activate": {
+        "device_id": device_id,
+        "activation_code": device.code,
+        "owner": owner.address.to_string(),
+        "signature": base64::engine::general_purpose::STANDARD.encode(device.sign(&message)),
+    }});
+    Ok(client.execute(owner, registry, &msg, 0).await?)
+}
+
+/// The bytes the registry expects a device to sign, as the chain reports them (checked against the shared encoder).
+pub async fn activation_message(client: &ChainClient, registry: &str, device_id: u64, owner: &str) -> Result<Vec<u8>> {
+    let q = json!({"activation_message": {"device_id": device_id, "owner": owner}});
+    let resp = client.smart_query(registry, &q).await?;
+    let b64 = resp["message"]
+        .as_str()
+        .context("activation_message response without `message`")?;
+    Ok(base64::engine::general_purpose::STANDARD.decode(b64)?)
+}
+
+/// Registered device ids in the order of a register tx's events.
+pub fn registered_ids(out: &TxOutcome) -> Vec<u64> {
+    out.events
+        .iter()
+        .filter(|(t, k, _)| t == "wasm-device_registered" && k == "device_id")
+        .filter_map(|(_, _, v)| v.parse().ok())
+        .collect()
+}
