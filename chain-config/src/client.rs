@@ -42,6 +42,8 @@ pub enum TxError {
 #[derive(Debug, Clone)]
 pub struct TxOutcome {
     pub hash: String,
+    /// Fee paid, in base units.
+    pub fee: u128,
     pub height: u64,
     pub gas_used: i64,
     /// (event type, key, value) of every event attribute.
@@ -176,7 +178,9 @@ impl ChainClient {
         };
         let auth_info = signer.auth_info(Fee::from_amount_and_gas(self.coin(amount), gas));
         let raw = self.sign(&body, auth_info, number, sign_with.unwrap_or(key))?;
-        self.broadcast(raw).await
+        let mut out = self.broadcast(raw).await?;
+        out.fee = amount;
+        Ok(out)
     }
 
     pub fn prefix(&self) -> &str {
@@ -247,6 +251,7 @@ impl ChainClient {
                     .collect();
                 return Ok(TxOutcome {
                     hash: res.hash.to_string(),
+                    fee: 0,
                     height,
                     gas_used: result.gas_used,
                     events,
