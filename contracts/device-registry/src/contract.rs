@@ -8,6 +8,7 @@ use cosmwasm_std::{
 use cw721::msg::Cw721InstantiateMsg;
 use cw721::traits::Cw721Execute;
 use cw_ownable::Action;
+use edgemint_types::migrate::ensure_upgrade;
 use edgemint_types::registry::{DeviceRegistration, DeviceStatus, StatusCountsResponse};
 
 use crate::activation::{message_for, sha256, verify_device_signature};
@@ -515,57 +516,13 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
-    let stored = cw2::get_contract_version(deps.storage)?;
-    if stored.contract != CONTRACT_NAME {
-        return Err(ContractError::WrongContract {
-            expected: CONTRACT_NAME.to_string(),
-            found: stored.contract,
-        });
-    }
-    if parse_version(&stored.version)? > parse_version(CONTRACT_VERSION)? {
-        return Err(ContractError::Downgrade {
-            stored: stored.version,
-            new: CONTRACT_VERSION.to_string(),
-        });
-    }
-    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-
-    Ok(Response::new()
-        .add_attribute("action", "migrate")
-        .add_attribute("from_version", stored.version)
-        .add_attribute("to_version", CONTRACT_VERSION))
-}
-
-/// Parses a plain `MAJOR.MINOR.PATCH` version (no pre-release/build suffix) so that
-/// versions compare numerically ("0.10.0" > "0.9.0"), not as strings.
-fn parse_version(version: &str) -> Result<(u64, u64, u64), ContractError> {
-    let invalid = || ContractError::InvalidVersion {
-        version: version.to_string(),
-    };
-    let mut parts = version.split('.').map(|p| p.parse::<u64>().map_err(|_| invalid()));
-    let major = parts.next().ok_or_else(invalid)??;
-    let minor = parts.next().ok_or_else(invalid)??;
-    let patch = parts.next().ok_or_else(invalid)??;
-    if parts.next().is_some() {
-        return Err(invalid());
-    }
-    Ok((major, minor, patch))
+    Ok(ensure_upgrade(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use DeviceStatus::*;
-
-    #[test]
-    fn versions_compare_numerically() {
-        assert!(parse_version("0.10.0").unwrap() > parse_version("0.9.9").unwrap());
-        assert_eq!(parse_version("0.1.0").unwrap(), (0, 1, 0));
-        assert!(parse_version(CONTRACT_VERSION).is_ok());
-        for v in ["", "1", "1.2", "1.2.3.4", "1.2.x", "1.2.3-rc.1"] {
-            assert!(parse_version(v).is_err(), "{v:?}");
-        }
-    }
 
     #[test]
     fn transition_table() {

@@ -2,6 +2,7 @@ use cosmwasm_std::StdError;
 use cw721::error::Cw721ContractError;
 use cw_ownable::OwnershipError;
 use cw_utils::PaymentError;
+use edgemint_types::migrate::MigrateError;
 use edgemint_types::registry::{DeviceStatus, KeyType};
 use thiserror::Error;
 
@@ -144,14 +145,9 @@ pub enum ContractError {
     InvalidReason { max: u32 },
 
     // ----- migrate -----
-    #[error("cannot migrate: stored contract is {found}, expected {expected}")]
-    WrongContract { expected: String, found: String },
-
-    #[error("cannot migrate: stored version {stored} is newer than this code's version {new}")]
-    Downgrade { stored: String, new: String },
-
-    #[error("invalid version string {version:?}: expected MAJOR.MINOR.PATCH")]
-    InvalidVersion { version: String },
+    /// `migrate` refused: a different contract, a downgrade or an unparseable version.
+    #[error(transparent)]
+    Migrate(#[from] MigrateError),
 }
 
 fn existing_suffix(existing: &Option<u64>) -> String {

@@ -1,6 +1,7 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response, StdResult};
+use edgemint_types::migrate::ensure_upgrade;
 
 use crate::error::ContractError;
 use crate::msg::{CountResponse, ExecuteMsg, InstantiateMsg, MigrateMsg, OwnerResponse, QueryMsg};
@@ -128,64 +129,5 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
-    let stored = cw2::get_contract_version(deps.storage)?;
-    if stored.contract != CONTRACT_NAME {
-        return Err(ContractError::WrongContract {
-            expected: CONTRACT_NAME.to_string(),
-            found: stored.contract,
-        });
-    }
-    if parse_version(&stored.version)? > parse_version(CONTRACT_VERSION)? {
-        return Err(ContractError::Downgrade {
-            stored: stored.version,
-            new: CONTRACT_VERSION.to_string(),
-        });
-    }
-    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-
-    Ok(Response::new()
-        .add_attribute("action", "migrate")
-        .add_attribute("from_version", stored.version)
-        .add_attribute("to_version", CONTRACT_VERSION))
-}
-
-/// Parses a plain `MAJOR.MINOR.PATCH` version (no pre-release/build suffix) so that
-/// versions compare numerically ("0.10.0" > "0.9.0"), not as strings.
-fn parse_version(version: &str) -> Result<(u64, u64, u64), ContractError> {
-    let invalid = || ContractError::InvalidVersion {
-        version: version.to_string(),
-    };
-    let mut parts = version.split('.').map(|p| p.parse::<u64>().map_err(|_| invalid()));
-    let major = parts.next().ok_or_else(invalid)??;
-    let minor = parts.next().ok_or_else(invalid)??;
-    let patch = parts.next().ok_or_else(invalid)??;
-    if parts.next().is_some() {
-        return Err(invalid());
-    }
-    Ok((major, minor, patch))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn versions_compare_numerically() {
-        assert!(parse_version("0.10.0").unwrap() > parse_version("0.9.9").unwrap());
-        assert!(parse_version("1.0.0").unwrap() > parse_version("0.99.99").unwrap());
-        assert_eq!(parse_version("0.1.0").unwrap(), (0, 1, 0));
-        // The crate's own version must be parseable, or every migrate would fail.
-        assert!(parse_version(CONTRACT_VERSION).is_ok());
-    }
-
-    #[test]
-    fn malformed_versions_are_rejected() {
-        for v in ["", "1", "1.2", "1.2.3.4", "1.2.x", "1.2.3-rc.1", "v1.2.3"] {
-            assert_eq!(
-                parse_version(v),
-                Err(ContractError::InvalidVersion { version: v.to_string() }),
-                "{v:?} should be rejected"
-            );
-        }
-    }
+    Ok(ensure_upgrade(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?)
 }

@@ -1,4 +1,5 @@
 use cosmwasm_std::StdError;
+use edgemint_types::migrate::MigrateError;
 use thiserror::Error;
 
 #[derive(Error, Debug, PartialEq)]
@@ -15,12 +16,7 @@ pub enum ContractError {
     #[error("counter overflow: {count} + {by} does not fit in u64")]
     Overflow { count: u64, by: u64 },
 
-    #[error("cannot migrate: stored contract is {found}, expected {expected}")]
-    WrongContract { expected: String, found: String },
-
-    #[error("cannot migrate: stored version {stored} is newer than this code's version {new}")]
-    Downgrade { stored: String, new: String },
-
-    #[error("invalid version string {version:?}: expected MAJOR.MINOR.PATCH")]
-    InvalidVersion { version: String },
+    /// `migrate` refused: a different contract, a downgrade or an unparseable version.
+    #[error(transparent)]
+    Migrate(#[from] MigrateError),
 }

@@ -8,6 +8,7 @@ use e2e_probe::contract::{
 };
 use e2e_probe::msg::{CountResponse, ExecuteMsg, InstantiateMsg, MigrateMsg, OwnerResponse, QueryMsg};
 use e2e_probe::ContractError;
+use edgemint_types::migrate::MigrateError;
 
 struct Suite {
     app: App,
@@ -344,10 +345,10 @@ fn migrate_rejects_wrong_contract_name() {
     let (app, addr, result) = migrate_from_impostor(IMPOSTOR_NAME, CONTRACT_VERSION);
     assert_eq!(
         result.unwrap_err(),
-        ContractError::WrongContract {
+        ContractError::Migrate(MigrateError::WrongContract {
             expected: CONTRACT_NAME.to_string(),
             found: IMPOSTOR_NAME.to_string()
-        }
+        })
     );
     // The failed migration rolled back: the cw2 record is still the impostor's.
     let info = cw2::query_contract_info(&app.wrap(), addr.to_string()).unwrap();
@@ -359,10 +360,10 @@ fn migrate_rejects_downgrade() {
     let (app, addr, result) = migrate_from_impostor(CONTRACT_NAME, FUTURE_VERSION);
     assert_eq!(
         result.unwrap_err(),
-        ContractError::Downgrade {
+        ContractError::Migrate(MigrateError::Downgrade {
             stored: FUTURE_VERSION.to_string(),
             new: CONTRACT_VERSION.to_string()
-        }
+        })
     );
     let info = cw2::query_contract_info(&app.wrap(), addr.to_string()).unwrap();
     assert_eq!(info.version, FUTURE_VERSION);

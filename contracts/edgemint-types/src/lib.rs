@@ -1,4 +1,7 @@
 //! Types that more than one Edgemint contract (or an off-chain client) needs.
 
+pub mod migrate;
+pub mod oracle;
 pub mod registry;
+pub mod rewards;
 pub mod staking;

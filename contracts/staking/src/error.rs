@@ -2,6 +2,7 @@ use cosmwasm_std::{
     CheckedFromRatioError, CheckedMultiplyFractionError, Decimal, OverflowError, StdError, Timestamp, Uint128,
 };
 use cw_utils::PaymentError;
+use edgemint_types::migrate::MigrateError;
 use edgemint_types::registry::DeviceStatus;
 use thiserror::Error;
 
@@ -108,12 +109,7 @@ pub enum ContractError {
     #[error("time overflow")]
     TimeOverflow {},
 
-    #[error("cannot migrate: stored contract is {found}, expected {expected}")]
-    WrongContract { expected: String, found: String },
-
-    #[error("cannot migrate: stored version {stored} is newer than this code's version {new}")]
-    Downgrade { stored: String, new: String },
-
-    #[error("invalid version string {version:?}: expected MAJOR.MINOR.PATCH")]
-    InvalidVersion { version: String },
+    /// `migrate` refused: a different contract, a downgrade or an unparseable version.
+    #[error(transparent)]
+    Migrate(#[from] MigrateError),
 }

@@ -9,6 +9,7 @@ use cosmwasm_std::{
 };
 use cw_multi_test::{App, AppResponse, BankSudo, ContractWrapper, Executor, SudoMsg};
 use cw_storage_plus::{Item, Map};
+use edgemint_types::migrate::MigrateError;
 use edgemint_types::registry::{DeviceResponse, DeviceStatus, KeyType};
 use edgemint_types::registry::{RegistryExecuteMsg as RegistryExecute, RegistryQueryMsg as RegistryQuery};
 use edgemint_types::staking::{StakingExecute, StakingQuery};
@@ -816,7 +817,10 @@ fn migrate_checks_name_and_refuses_downgrade() {
         .unwrap_err()
         .downcast::<ContractError>()
         .unwrap();
-    assert!(matches!(err, ContractError::WrongContract { .. }));
+    assert!(matches!(
+        err,
+        ContractError::Migrate(MigrateError::WrongContract { .. })
+    ));
 
     set_cw2(&mut suite, CONTRACT_NAME, "99.0.0");
     let err = suite
@@ -825,7 +829,7 @@ fn migrate_checks_name_and_refuses_downgrade() {
         .unwrap_err()
         .downcast::<ContractError>()
         .unwrap();
-    assert!(matches!(err, ContractError::Downgrade { .. }));
+    assert!(matches!(err, ContractError::Migrate(MigrateError::Downgrade { .. })));
 
     set_cw2(&mut suite, CONTRACT_NAME, "0.0.1");
     suite

@@ -7,6 +7,7 @@ use device_registry::msg::{
     RegistryExecuteMsg, RegistryQueryMsg,
 };
 use device_registry::ContractError;
+use edgemint_types::migrate::MigrateError;
 
 use crate::suite::{attr, store_registry, DeviceKey, Suite};
 
@@ -269,7 +270,7 @@ fn migrate_checks_name_and_refuses_downgrade() {
         .unwrap_err()
         .downcast::<ContractError>()
         .unwrap();
-    assert!(matches!(err, ContractError::Downgrade { .. }));
+    assert!(matches!(err, ContractError::Migrate(MigrateError::Downgrade { .. })));
 
     cw2::set_contract_version(&mut *s.app.contract_storage_mut(&contract), "crates.io:other", "0.0.1").unwrap();
     let err = s
@@ -278,7 +279,10 @@ fn migrate_checks_name_and_refuses_downgrade() {
         .unwrap_err()
         .downcast::<ContractError>()
         .unwrap();
-    assert!(matches!(err, ContractError::WrongContract { .. }));
+    assert!(matches!(
+        err,
+        ContractError::Migrate(MigrateError::WrongContract { .. })
+    ));
 }
 
 /// The subset messages in edgemint-types (what the staking contract uses) are the same JSON as the full messages
