@@ -5,3 +5,4 @@ pub mod oracle;
 pub mod registry;
 pub mod rewards;
 pub mod staking;
+pub mod telemetry;
