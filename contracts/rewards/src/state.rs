@@ -1,0 +1,106 @@
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, Decimal, OverflowError, Timestamp, Uint128};
+use cw_storage_plus::{Item, Map};
+
+use crate::msg::{EmissionSchedule, PendingTransfer};
+
+/// Hard cap of `max_batch`.
+pub const MAX_BATCH_LIMIT: u32 = 50;
+/// `operator_share` may not exceed this.
+pub const MAX_OPERATOR_SHARE: Decimal = Decimal::percent(50);
+/// Longest `Schedule` query answer.
+pub const MAX_SCHEDULE_COUNT: u32 = 100;
+/// `ClaimAndSend` default and maximum timeouts (seconds).
+pub const DEFAULT_IBC_TIMEOUT: u64 = 600;
+pub const MAX_IBC_TIMEOUT: u64 = 7 * 24 * 3600;
+/// Longest receiver address accepted for `ClaimAndSend` (bytes).
+pub const MAX_RECEIVER_LEN: usize = 256;
+
+#[cw_serde]
+pub struct Config {
+    pub hub: Addr,
+    pub registry: Addr,
+    pub denom: String,
+    pub schedule: EmissionSchedule,
+    pub operator_share: Decimal,
+    pub max_batch: u32,
+}
+
+/// The pool's books. Invariants: `reserved + earmarked ≤ total ≤ bank balance of denom`.
+#[cw_serde]
+#[derive(Default)]
+pub struct Pool {
+    /// All funds credited minus everything paid out.
+    pub total: Uint128,
+    /// Reserved for epochs and not yet paid (or returned).
+    pub reserved: Uint128,
+    /// Revenue earmarked for epochs not yet reserved.
+    pub earmarked: Uint128,
+    /// Paid out by `ClaimAndSend` and not yet acknowledged: a refund of up to this much may come back, and `Sync`
+    /// leaves that much of any surplus alone (it belongs to the owners).
+    pub ibc_pending: Uint128,
+}
+
+impl Pool {
+    /// `total − reserved`.
+    pub fn unreserved(&self) -> Result<Uint128, OverflowError> {
+        self.total.checked_sub(self.reserved)
+    }
+
+    /// `total − reserved − earmarked`: what emission can still draw on.
+    pub fn free(&self) -> Result<Uint128, OverflowError> {
+        self.unreserved()?.checked_sub(self.earmarked)
+    }
+}
+
+/// One reserved epoch. The budget fields are frozen at reservation time.
+#[cw_serde]
+pub struct EpochRecord {
+    pub emission: Uint128,
+    pub revenue: Uint128,
+    pub operator_budget: Uint128,
+    pub device_budget: Uint128,
+    /// The root's total: what devices may claim in all.
+    pub total_amount: Uint128,
+    pub reserved_at: Timestamp,
+    /// Paid to devices so far (≤ `total_amount`).
+    pub claimed: Uint128,
+    /// Paid to operators so far (≤ `operator_budget − operator_dust`).
+    pub operator_claimed: Uint128,
+    /// Each reporter's share, fixed at the first operator claim.
+    pub operator_reward: Option<Uint128>,
+    /// `operator_budget − reward × reporters`, returned to the pool at the first operator claim.
+    pub operator_dust: Uint128,
+    /// Vetoed: the outstanding reservation went back to the pool and nothing more is paid.
+    pub released: bool,
+}
+
+impl EpochRecord {
+    /// What is still reserved for the epoch: `total_amount + operator_budget − claimed − operator_claimed −
+    /// operator_dust` (0 once released).
+    pub fn outstanding(&self) -> Result<Uint128, OverflowError> {
+        if self.released {
+            return Ok(Uint128::zero());
+        }
+        self.total_amount
+            .checked_add(self.operator_budget)?
+            .checked_sub(self.claimed)?
+            .checked_sub(self.operator_claimed)?
+            .checked_sub(self.operator_dust)
+    }
+}
+
+pub const CONFIG: Item<Config> = Item::new("config");
+pub const ADMIN: Item<Addr> = Item::new("admin");
+pub const PENDING_ADMIN: Item<Addr> = Item::new("pending_admin");
+pub const POOL: Item<Pool> = Item::new("pool");
+/// epoch → revenue assigned to it (kept after the reservation, for the record).
+pub const REVENUE: Map<u64, Uint128> = Map::new("revenue");
+/// epoch → reservation.
+pub const EPOCHS: Map<u64, EpochRecord> = Map::new("epochs");
+/// (epoch, device_id) → amount paid.
+pub const CLAIMED: Map<(u64, u64), Uint128> = Map::new("claimed");
+/// (epoch, operator) → amount paid.
+pub const OPERATOR_CLAIMED: Map<(u64, &Addr), Uint128> = Map::new("operator_claimed");
+/// (epoch, device_id) → ICS-20 transfer of that claim not yet acknowledged.
+pub const IBC_PENDING: Map<(u64, u64), PendingTransfer> = Map::new("ibc_pending");
