@@ -107,6 +107,12 @@ impl ChainClient {
         Resp::decode(res.value.as_slice()).with_context(|| format!("decoding {path} response"))
     }
 
+    /// Unix time (seconds) of the latest committed block: the clock contracts see.
+    pub async fn latest_block_time(&self) -> Result<u64> {
+        let block = self.rpc.latest_block().await.context("latest block")?;
+        Ok(block.block.header.time.unix_timestamp().max(0) as u64)
+    }
+
     /// (account number, sequence) of an existing account.
     pub async fn account(&self, address: &str) -> Result<(u64, u64)> {
         let resp: QueryAccountResponse = self

@@ -2,6 +2,7 @@
 //! broadcasts transactions with cosmrs, and tears every node down by pid, also when a test panics.
 
 pub mod contracts;
+pub mod epochs;
 pub mod testnet;
 
 pub use chain_config::client::{self, ChainClient, FeeMode, TxError, TxOutcome};

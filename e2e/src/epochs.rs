@@ -1,0 +1,125 @@
+//! The epoch machinery on a test localnet: oracle hub and rewards contracts, bonded operators that sign reports,
+//! and Merkle claims built with rewards-core (the same code the contracts verify with).
+
+use anyhow::{Context, Result};
+use base64::Engine;
+use chain_config::client::{ChainClient, Signer, TxOutcome};
+use cosmrs::crypto::secp256k1::SigningKey;
+use rewards_core::{Leaf, Tree};
+use serde_json::{json, Value};
+
+use crate::contracts::{Core, EMC};
+
+pub struct Epochs {
+    pub hub: String,
+    pub rewards: String,
+}
+
+pub struct EpochParams {
+    /// Seconds before "now" where epoch 0 starts, so the first epochs are already over when the test reports.
+    pub genesis_offset_secs: u64,
+    pub epoch_length: u64,
+    pub challenge_window: u64,
+    pub min_bond: u128,
+    pub epoch_emission: u128,
+    pub pool: u128,
+}
+
+impl Default for EpochParams {
+    fn default() -> Self {
+        Self {
+            genesis_offset_secs: 3_600,
+            epoch_length: 600,
+            challenge_window: 8,
+            min_bond: 1_000 * EMC,
+            epoch_emission: 10_000 * EMC,
+            pool: 1_000_000 * EMC,
+        }
+    }
+}
+
+/// Stores and instantiates the hub and rewards, wires them to each other and to staking (hub as slasher), and
+/// funds the pool from `funder`.
+pub async fn deploy(
+    client: &ChainClient,
+    deployer: &Signer,
+    funder: &Signer,
+    core: &Core,
+    p: &EpochParams,
+) -> Result<Epochs> {
+    let (hub_code, _) = client.store_code(deployer, std::fs::read(crate::artifact("oracle_hub")?)?).await?;
+    let (rewards_code, _) = client.store_code(deployer, std::fs::read(crate::artifact("rewards")?)?).await?;
+    let now = client.latest_block_time().await?;
+    let genesis_nanos = (now - p.genesis_offset_secs) * 1_000_000_000;
+    let hub_init = json!({
+        "registry": core.registry, "staking": core.staking, "rewards": null,
+        "denom": client.denom().to_string(), "min_bond": p.min_bond.to_string(), "bond_unbonding_period": 7_200,
+        "epoch_genesis": genesis_nanos.to_string(), "epoch_length": p.epoch_length, "quorum": null,
+        "challenge_window": p.challenge_window, "slash_fraction": "0.1", "bounty_fraction": "0.25",
+    });
+    let (hub, _) = client.instantiate(deployer, hub_code, "oracle-hub", &hub_init).await?;
+    let rewards_init = json!({
+        "hub": hub, "registry": core.registry, "denom": client.denom().to_string(),
+        "schedule": {"epoch_emission": p.epoch_emission.to_string(), "decay": "0.1", "decay_period_epochs": 365},
+        "operator_share": "0.05",
+    });
+    let (rewards, _) = client.instantiate(deployer, rewards_code, "rewards", &rewards_init).await?;
+    client.execute(deployer, &hub, &json!({"update_config": {"rewards": rewards}}), 0).await?;
+    client.execute(deployer, &core.staking, &json!({"update_config": {"slashers": [hub]}}), 0).await?;
+    client.execute(funder, &rewards, &json!({"fund": {}}), p.pool).await?;
+    Ok(Epochs { hub, rewards })
+}
+
+/// The admin lists `operator` with its account key as report key; the operator bonds `bond`.
+pub async fn add_operator(client: &ChainClient, admin: &Signer, hub: &str, operator: &Signer, bond: u128) -> Result<()> {
+    let pubkey = operator.key.public_key().to_bytes();
+    let add = json!({"add_operator": {"address": operator.address.to_string(), "pubkey": b64(&pubkey)}});
+    client.execute(admin, hub, &add, 0).await?;
+    client.execute(operator, hub, &json!({"bond": {}}), bond).await?;
+    Ok(())
+}
+
+/// What an operator reports for one epoch.
+pub struct Report {
+    pub epoch: u64,
+    pub root: [u8; 32],
+    pub total: u128,
+    pub device_count: u64,
+    pub commitment: [u8; 32],
+}
+
+/// Signs the hub's statement for `r` with `key` and submits it.
+pub async fn submit_report(client: &ChainClient, hub: &str, operator: &Signer, r: &Report) -> Result<TxOutcome> {
+    let fields = json!({
+        "epoch": r.epoch, "root": hex::encode(r.root), "total_amount": r.total.to_string(),
+        "device_count": r.device_count, "telemetry_commitment": hex::encode(r.commitment),
+    });
+    let statement = client.smart_query(hub, &json!({"report_statement": fields})).await?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(statement["statement"].as_str().context("statement")?)?;
+    let signature = sign_secp256k1(&operator.key, &bytes)?;
+    let mut msg = fields;
+    msg["signature"] = json!(b64(&signature));
+    Ok(client.execute(operator, hub, &json!({"submit_report": msg}), 0).await?)
+}
+
+/// secp256k1 over sha256(bytes), compact r||s (what cosmrs signs for Cosmos txs too).
+pub fn sign_secp256k1(key: &SigningKey, bytes: &[u8]) -> Result<Vec<u8>> {
+    Ok(key.sign(bytes).map_err(|e| anyhow::anyhow!("{e}"))?.to_bytes().to_vec())
+}
+
+/// A claim item for `device_id` in `tree`.
+pub fn claim_item(tree: &Tree, leaf: &Leaf) -> Result<Value> {
+    let proof = tree.proof_for_device(leaf.device_id).context("device not in tree")?;
+    Ok(json!({
+        "epoch": leaf.epoch, "device_id": leaf.device_id, "owner": leaf.owner,
+        "amount": leaf.amount.to_string(), "proof": proof.iter().map(hex::encode).collect::<Vec<_>>(),
+    }))
+}
+
+pub async fn epoch_status(client: &ChainClient, hub: &str, epoch: u64) -> Result<Value> {
+    client.smart_query(hub, &json!({"epoch": {"epoch": epoch}})).await
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
