@@ -61,7 +61,8 @@ e2e: wasm
 
 # Figures (gas on a real localnet), printed, not asserted.
 bench: wasm
-	cargo run -q -p e2e --bin edgemint-bench
+	cargo run --release -q -p e2e --bin edgemint-bench
+	cargo run --release -q -p rewards-core --example epoch_bench -- 10000 100000 1000000
 
 test: setup
 	bash scripts/test.sh

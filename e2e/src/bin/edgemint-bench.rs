@@ -3,9 +3,14 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
-use e2e::contracts::{self, CoreParams, Device, EMC};
+use anyhow::{Context, Result};
+use base64::Engine;
+use chain_config::client::{ChainClient, Signer};
+use e2e::contracts::{self, Core, CoreParams, Device, EMC};
+use e2e::epochs::{self, EpochParams, Report};
 use e2e::TestNet;
+use edgemint_types::telemetry::TelemetryReport;
+use rewards_core::{build_tree, Leaf, Tree};
 use serde_json::json;
 
 #[tokio::main(flavor = "current_thread")]
@@ -85,13 +90,159 @@ async fn main() -> Result<()> {
     let out = client.execute(&owner, &core.staking, &json!({"claim": {}}), 0).await?;
     rows.push(("claim (1 matured entry)".into(), out.gas_used));
 
+    let batch_ids: Vec<u64> = (secp_id + 1..secp_id + 101).collect();
+    epoch_rows(
+        &net,
+        &client,
+        &deployer,
+        &core,
+        &owner,
+        (ed_id, &ed),
+        &batch_ids,
+        &mut rows,
+    )
+    .await?;
+
     println!(
         "gas used on {} (edgemintd, one validator), contracts from artifacts/:",
         net.net.chain_id
     );
     for (name, gas) in &rows {
-        println!("  {name:<30} {gas:>10}");
+        println!("  {name:<58} {gas:>10}");
     }
     println!("(bench took {:.1} s)", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// Reports (the quorum-reaching one reserves the epoch: that is finalisation), claims against trees of 10^3 and 10^6
+/// leaves, a batch claim of 50, and device equivocation evidence.
+#[allow(clippy::too_many_arguments)]
+async fn epoch_rows(
+    net: &TestNet,
+    client: &ChainClient,
+    deployer: &Signer,
+    core: &Core,
+    owner: &Signer,
+    device: (u64, &Device),
+    batch_ids: &[u64],
+    rows: &mut Vec<(String, i64)>,
+) -> Result<()> {
+    let pool_holder = client.signer(net.account("mining-pool")?)?;
+    let params = EpochParams::default();
+    let ep = epochs::deploy(client, deployer, &pool_holder, core, &params).await?;
+    let mut ops = Vec::new();
+    for name in ["op1", "op2", "op3"] {
+        let (_, op) = contracts::funded_account(net, client, name, params.min_bond + 100 * EMC).await?;
+        epochs::add_operator(client, deployer, &ep.hub, &op, params.min_bond).await?;
+        ops.push(op);
+    }
+    let owners: Vec<String> = (0..7)
+        .map(|i| chain_config::keys::KeyInfo::generate(&format!("o{i}"), client.prefix(), 118).map(|k| k.address))
+        .collect::<Result<_, _>>()?;
+    let (device_id, dev) = device;
+
+    // Epoch 0: 10^2 leaves; epoch 1: 10^6 leaves (the real device first); epoch 2: 10^3 leaves with the batch.
+    let mut trees: Vec<Tree> = Vec::new();
+    for (epoch, n) in [(0u64, 100u64), (1, 1_000_000), (2, 1_000)] {
+        let budget: u128 = client
+            .smart_query(&ep.rewards, &json!({"epoch_budget": {"epoch": epoch}}))
+            .await?["device_budget"]
+            .as_str()
+            .context("device_budget")?
+            .parse()?;
+        let amount = budget / u128::from(n);
+        let mut leaves = Vec::with_capacity(n as usize);
+        leaves.push(Leaf::new(epoch, device_id, owner.address.to_string(), amount));
+        for (i, id) in batch_ids.iter().enumerate().take(if epoch == 2 { 50 } else { 0 }) {
+            leaves.push(Leaf::new(epoch, *id, owners[i % owners.len()].clone(), amount));
+        }
+        let mut synthetic = 10_000_000u64;
+        while (leaves.len() as u64) < n {
+            leaves.push(Leaf::new(
+                epoch,
+                synthetic,
+                owners[(synthetic % 7) as usize].clone(),
+                amount,
+            ));
+            synthetic += 1;
+        }
+        let tree = build_tree(&leaves)?;
+        let report = Report {
+            epoch,
+            root: tree.root(),
+            total: amount * u128::from(n),
+            device_count: n,
+            commitment: [7u8; 32],
+        };
+        for (i, op) in ops.iter().enumerate() {
+            let out = epochs::submit_report(client, &ep.hub, op, &report).await?;
+            let what = ["first report", "quorum report (reserves: finalisation)", "third report"][i];
+            rows.push((format!("{what}, {n} devices"), out.gas_used));
+        }
+        trees.push(tree);
+    }
+    tokio::time::sleep(Duration::from_secs(params.challenge_window + 2)).await;
+
+    for (tree, label) in [(&trees[2], "10^3"), (&trees[1], "10^6")] {
+        let epoch = tree.epoch().context("epoch")?;
+        let leaf = Leaf::new(epoch, device_id, owner.address.to_string(), 0);
+        let amount = leaf_amount(tree, &ep, client, epoch).await?;
+        let leaf = Leaf {
+            amount: amount.into(),
+            ..leaf
+        };
+        let item = epochs::claim_item(tree, &leaf)?;
+        let out = client
+            .execute(owner, &ep.rewards, &json!({"claim": {"claims": [item]}}), 0)
+            .await?;
+        rows.push((
+            format!("claim, tree of {label} leaves (depth {})", tree.depth()),
+            out.gas_used,
+        ));
+    }
+    let amount = leaf_amount(&trees[2], &ep, client, 2).await?;
+    let items = batch_ids
+        .iter()
+        .take(50)
+        .enumerate()
+        .map(|(i, id)| epochs::claim_item(&trees[2], &Leaf::new(2, *id, owners[i % owners.len()].clone(), amount)))
+        .collect::<Result<Vec<_>>>()?;
+    let out = client
+        .execute(owner, &ep.rewards, &json!({"claim": {"claims": items}}), 0)
+        .await?;
+    rows.push(("batch claim of 50 (7 owners)".into(), out.gas_used));
+
+    // The device signs two different reports with one sequence number; anyone submits them.
+    let report = |uptime| TelemetryReport {
+        device_id,
+        sequence: 9,
+        timestamp: 1_800_000_000,
+        epoch: 5,
+        uptime_secs: uptime,
+        tasks_completed: 1,
+        interactions: 1,
+        receipts_hash: None,
+    };
+    let (a, b) = (
+        report(60).encode(&net.net.chain_id)?,
+        report(600).encode(&net.net.chain_id)?,
+    );
+    let b64 = |v: &[u8]| base64::engine::general_purpose::STANDARD.encode(v);
+    let evidence = json!({"submit_device_evidence": {
+        "report_a": b64(&a), "signature_a": b64(&dev.sign(&a)), "report_b": b64(&b), "signature_b": b64(&dev.sign(&b)),
+    }});
+    let out = client.execute(&ops[0], &ep.hub, &evidence, 0).await?;
+    rows.push(("device equivocation evidence (slash + ban)".into(), out.gas_used));
+    Ok(())
+}
+
+/// Every leaf of a bench tree has the same amount: the epoch's device budget / leaf count.
+async fn leaf_amount(tree: &Tree, ep: &epochs::Epochs, client: &ChainClient, epoch: u64) -> Result<u128> {
+    let budget: u128 = client
+        .smart_query(&ep.rewards, &json!({"epoch_budget": {"epoch": epoch}}))
+        .await?["device_budget"]
+        .as_str()
+        .context("device_budget")?
+        .parse()?;
+    Ok(budget / tree.len() as u128)
 }
