@@ -87,6 +87,25 @@ impl ChainClient {
         })
     }
 
+    /// A client from explicit settings rather than a chain profile (a daemon configured by its own file).
+    pub fn with_settings(
+        rpc_url: &str,
+        chain_id: &str,
+        prefix: &str,
+        denom: &str,
+        gas_price: f64,
+        coin_type: u32,
+    ) -> Result<Self> {
+        Ok(Self {
+            rpc: HttpClient::new(rpc_url)?,
+            chain_id: chain_id.parse()?,
+            denom: denom.parse().map_err(|e| anyhow!("{e}"))?,
+            gas_price,
+            coin_type,
+            prefix: prefix.to_string(),
+        })
+    }
+
     pub fn denom(&self) -> &Denom {
         &self.denom
     }
@@ -96,11 +115,39 @@ impl ChainClient {
     }
 
     async fn query<Req: Message, Resp: Message + Default>(&self, path: &str, req: Req) -> Result<Resp> {
-        let res = self
-            .rpc
-            .abci_query(Some(path.to_string()), req.encode_to_vec(), None, false)
-            .await
-            .with_context(|| format!("ABCI query {path}"))?;
+        self.query_at(path, req, None).await
+    }
+
+    /// An ABCI query against the state committed at `height` (`None`: the latest).
+    async fn query_at<Req: Message, Resp: Message + Default>(
+        &self,
+        path: &str,
+        req: Req,
+        height: Option<u64>,
+    ) -> Result<Resp> {
+        let height = height
+            .map(cosmrs::tendermint::block::Height::try_from)
+            .transpose()
+            .map_err(|e| anyhow!("invalid height: {e}"))?;
+        let data = req.encode_to_vec();
+        // The node closes idle keep-alive connections; a request racing that close fails at the transport level
+        // without reaching the node, so it is safe to repeat (queries have no side effects).
+        let mut attempt = 0;
+        let res = loop {
+            match self
+                .rpc
+                .abci_query(Some(path.to_string()), data.clone(), height, false)
+                .await
+            {
+                Ok(res) => break res,
+                Err(e) if attempt < 2 => {
+                    attempt += 1;
+                    tracing::debug!(%e, attempt, "retrying ABCI query {path}");
+                    tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
+                }
+                Err(e) => return Err(anyhow::Error::new(e).context(format!("ABCI query {path}"))),
+            }
+        };
         if res.code.is_err() {
             anyhow::bail!("{path} failed: {}", res.log);
         }
@@ -157,6 +204,47 @@ impl ChainClient {
             )
             .await?;
         Ok(serde_json::from_slice(&resp.data)?)
+    }
+
+    /// A smart query against the contract state committed at `height` (`None`: the latest). The node must still
+    /// hold that state (not pruned).
+    pub async fn smart_query_at(
+        &self,
+        contract: &str,
+        msg: &serde_json::Value,
+        height: Option<u64>,
+    ) -> Result<serde_json::Value> {
+        let resp: QuerySmartContractStateResponse = self
+            .query_at(
+                "/cosmwasm.wasm.v1.Query/SmartContractState",
+                QuerySmartContractStateRequest {
+                    address: contract.into(),
+                    query_data: serde_json::to_vec(msg)?,
+                },
+                height,
+            )
+            .await?;
+        Ok(serde_json::from_slice(&resp.data)?)
+    }
+
+    /// (earliest, latest) block heights the node holds.
+    pub async fn height_range(&self) -> Result<(u64, u64)> {
+        let status = self.rpc.status().await.context("node status")?;
+        Ok((
+            status.sync_info.earliest_block_height.value(),
+            status.sync_info.latest_block_height.value(),
+        ))
+    }
+
+    /// Block time of `height` in unix nanoseconds.
+    pub async fn block_time_nanos(&self, height: u64) -> Result<i128> {
+        let h = cosmrs::tendermint::block::Height::try_from(height).map_err(|e| anyhow!("invalid height: {e}"))?;
+        let commit = self
+            .rpc
+            .commit(h)
+            .await
+            .with_context(|| format!("commit at height {height}"))?;
+        Ok(commit.signed_header.header.time.unix_timestamp_nanos())
     }
 
     /// Signs `msgs` as `key` and broadcasts; returns once the tx is in a block. `sign_with` overrides the key that

@@ -35,7 +35,8 @@ impl Default for CoreParams {
     }
 }
 
-/// Stores and instantiates device-registry and staking (deployer as admin, `maker` approved, staking as slasher).
+/// Stores and instantiates device-registry and staking (deployer as admin, `maker` approved, staking as slasher and
+/// as the registry's staking hook, told of every NFT transfer).
 pub async fn deploy_core(
     client: &ChainClient,
     deployer: &Signer,
@@ -66,6 +67,9 @@ pub async fn deploy_core(
     let (staking, _) = client.instantiate(deployer, staking_code, "staking", &init).await?;
     client
         .execute(deployer, &registry, &json!({"add_slasher": {"slasher": staking}}), 0)
+        .await?;
+    client
+        .execute(deployer, &registry, &json!({"set_staking": {"staking": staking}}), 0)
         .await?;
     Ok(Core { registry, staking })
 }
@@ -124,22 +128,26 @@ impl Device {
         Sha256::digest(self.code.as_bytes()).into()
     }
 
-    /// The `DeviceRegistration` a maker submits.
-    pub fn registration(&self, model: &str) -> Value {
+    /// The `DeviceRegistration` `maker` submits to `registry` on `chain_id`, with the device's proof of possession:
+    /// its signature over the registration message (`edgemint_types::registry::registration_message`).
+    pub fn registration(&self, model: &str, chain_id: &str, registry: &str, maker: &str) -> Value {
         let key_type = match self.key {
             DeviceKey::Ed25519(_) => "ed25519",
             DeviceKey::Secp256k1(_) => "secp256k1",
         };
+        let message = edgemint_types::registry::registration_message(chain_id, registry, maker, &self.code_hash());
         json!({
             "key_type": key_type,
             "pubkey": base64::engine::general_purpose::STANDARD.encode(self.pubkey()),
             "code_hash": hex::encode(self.code_hash()),
             "model": model,
             "metadata_uri": null,
+            "registration_signature": base64::engine::general_purpose::STANDARD.encode(self.sign(&message)),
         })
     }
 
-    /// Signs the activation message as the registry defines it: ed25519 over the bytes, secp256k1 over sha256.
+    /// Signs an activation or registration message as the registry defines it: ed25519 over the bytes, secp256k1
+    /// over sha256.
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
         match &self.key {
             DeviceKey::Ed25519(k) => k.sign(message).to_bytes().to_vec(),

@@ -47,8 +47,12 @@ pub async fn deploy(
     core: &Core,
     p: &EpochParams,
 ) -> Result<Epochs> {
-    let (hub_code, _) = client.store_code(deployer, std::fs::read(crate::artifact("oracle_hub")?)?).await?;
-    let (rewards_code, _) = client.store_code(deployer, std::fs::read(crate::artifact("rewards")?)?).await?;
+    let (hub_code, _) = client
+        .store_code(deployer, std::fs::read(crate::artifact("oracle_hub")?)?)
+        .await?;
+    let (rewards_code, _) = client
+        .store_code(deployer, std::fs::read(crate::artifact("rewards")?)?)
+        .await?;
     let now = client.latest_block_time().await?;
     let genesis_nanos = (now - p.genesis_offset_secs) * 1_000_000_000;
     let hub_init = json!({
@@ -63,15 +67,32 @@ pub async fn deploy(
         "schedule": {"epoch_emission": p.epoch_emission.to_string(), "decay": "0.1", "decay_period_epochs": 365},
         "operator_share": "0.05",
     });
-    let (rewards, _) = client.instantiate(deployer, rewards_code, "rewards", &rewards_init).await?;
-    client.execute(deployer, &hub, &json!({"update_config": {"rewards": rewards}}), 0).await?;
-    client.execute(deployer, &core.staking, &json!({"update_config": {"slashers": [hub]}}), 0).await?;
+    let (rewards, _) = client
+        .instantiate(deployer, rewards_code, "rewards", &rewards_init)
+        .await?;
+    client
+        .execute(deployer, &hub, &json!({"update_config": {"rewards": rewards}}), 0)
+        .await?;
+    client
+        .execute(
+            deployer,
+            &core.staking,
+            &json!({"update_config": {"slashers": [hub]}}),
+            0,
+        )
+        .await?;
     client.execute(funder, &rewards, &json!({"fund": {}}), p.pool).await?;
     Ok(Epochs { hub, rewards })
 }
 
 /// The admin lists `operator` with its account key as report key; the operator bonds `bond`.
-pub async fn add_operator(client: &ChainClient, admin: &Signer, hub: &str, operator: &Signer, bond: u128) -> Result<()> {
+pub async fn add_operator(
+    client: &ChainClient,
+    admin: &Signer,
+    hub: &str,
+    operator: &Signer,
+    bond: u128,
+) -> Result<()> {
     let pubkey = operator.key.public_key().to_bytes();
     let add = json!({"add_operator": {"address": operator.address.to_string(), "pubkey": b64(&pubkey)}});
     client.execute(admin, hub, &add, 0).await?;
@@ -95,7 +116,8 @@ pub async fn submit_report(client: &ChainClient, hub: &str, operator: &Signer, r
         "device_count": r.device_count, "telemetry_commitment": hex::encode(r.commitment),
     });
     let statement = client.smart_query(hub, &json!({"report_statement": fields})).await?;
-    let bytes = base64::engine::general_purpose::STANDARD.decode(statement["statement"].as_str().context("statement")?)?;
+    let bytes =
+        base64::engine::general_purpose::STANDARD.decode(statement["statement"].as_str().context("statement")?)?;
     let signature = sign_secp256k1(&operator.key, &bytes)?;
     let mut msg = fields;
     msg["signature"] = json!(b64(&signature));

@@ -24,13 +24,15 @@ async fn register_activate_stake_transfer_unbond_claim() -> Result<()> {
     };
     let core = contracts::deploy_core(&client, &deployer, maker.address.as_ref(), &pool, &params).await?;
 
-    // The maker registers three devices: a batch of two (ed25519, secp256k1) and one more.
+    // The maker registers three devices: a batch of two (ed25519, secp256k1) and one more. Each registration
+    // carries the device's signature for this maker (proof of possession).
     let devices = [Device::new_ed25519(), Device::new_secp256k1(), Device::new_ed25519()];
-    let batch =
-        json!({"register_devices": {"devices": [devices[0].registration("cam-1"), devices[1].registration("bot-2")]}});
+    let chain_id = net.net.chain_id.clone();
+    let reg = |d: &Device, model: &str| d.registration(model, &chain_id, &core.registry, maker.address.as_ref());
+    let batch = json!({"register_devices": {"devices": [reg(&devices[0], "cam-1"), reg(&devices[1], "bot-2")]}});
     let out = client.execute(&maker, &core.registry, &batch, 0).await?;
     let mut ids = contracts::registered_ids(&out);
-    let single = json!({"register_device": {"device": devices[2].registration("pc-3")}});
+    let single = json!({"register_device": {"device": reg(&devices[2], "pc-3")}});
     ids.extend(contracts::registered_ids(
         &client.execute(&maker, &core.registry, &single, 0).await?,
     ));
@@ -104,9 +106,17 @@ async fn register_activate_stake_transfer_unbond_claim() -> Result<()> {
         true
     );
 
-    // Alice transfers her device: Carol owns it; Alice's stake stays hers, so the device stops mining.
+    // Alice transfers her device: Carol owns it. The registry tells staking, which moves Alice's stake into
+    // unbonding (hers, claimable after the period), so the device stops mining until Carol stakes.
     let transfer = json!({"transfer_nft": {"recipient": carol.address, "token_id": ids[0].to_string()}});
-    client.execute(&alice, &core.registry, &transfer, 0).await?;
+    let out = client.execute(&alice, &core.registry, &transfer, 0).await?;
+    let moved = (100 * EMC).to_string();
+    assert_eq!(
+        out.attribute("wasm", "moved_amount"),
+        Some(moved.as_str()),
+        "staking was told: {:?}",
+        out.events
+    );
     assert_eq!(
         client.smart_query(&core.registry, &owner_of(ids[0])).await?["owner"],
         carol.address
@@ -116,10 +126,10 @@ async fn register_activate_stake_transfer_unbond_claim() -> Result<()> {
     assert_eq!(status["owner"], carol.address);
     let position = json!({"position": {"device_id": ids[0], "staker": alice.address.to_string()}});
     let pos = client.smart_query(&core.staking, &position).await?;
-    assert!(
-        pos.to_string().contains(&(100 * EMC).to_string()),
-        "alice keeps her stake: {pos}"
-    );
+    assert_eq!(pos["amount"], "0", "alice's position left with the device: {pos}");
+    let unbonding = json!({"unbonding": {"address": alice.address.to_string()}});
+    let u = client.smart_query(&core.staking, &unbonding).await?;
+    assert_eq!(u["total"], (100 * EMC).to_string(), "alice's stake is unbonding: {u}");
 
     // Bob unbonds everything; nothing is paid before the period ends, all of it after.
     let unstake = json!({"unstake": {"device_id": ids[1], "amount": (150 * EMC).to_string()}});
@@ -140,7 +150,7 @@ async fn register_activate_stake_transfer_unbond_claim() -> Result<()> {
     assert_eq!(
         client.balance(&core.staking).await?,
         100 * EMC,
-        "only alice's stake remains"
+        "only alice's (unbonding, unclaimed) stake remains"
     );
     // A second claim pays nothing more.
     let again = client.execute(&bob, &core.staking, &json!({"claim": {}}), 0).await;

@@ -30,8 +30,19 @@ async fn three_operators_reach_quorum_and_owners_claim() -> Result<()> {
     )
     .await?;
     let devices = [Device::new_ed25519(), Device::new_secp256k1()];
-    let regs: Vec<_> = devices.iter().map(|d| d.registration("cam")).collect();
-    let out = client.execute(&maker, &core.registry, &json!({"register_devices": {"devices": regs}}), 0).await?;
+    let chain_id = net.net.chain_id.clone();
+    let regs: Vec<_> = devices
+        .iter()
+        .map(|d| d.registration("cam", &chain_id, &core.registry, maker.address.as_ref()))
+        .collect();
+    let out = client
+        .execute(
+            &maker,
+            &core.registry,
+            &json!({"register_devices": {"devices": regs}}),
+            0,
+        )
+        .await?;
     let ids = contracts::registered_ids(&out);
     contracts::activate(&client, &core.registry, &alice, ids[0], &devices[0]).await?;
     contracts::activate(&client, &core.registry, &bob, ids[1], &devices[1]).await?;
@@ -46,14 +57,33 @@ async fn three_operators_reach_quorum_and_owners_claim() -> Result<()> {
     }
 
     // Epoch 0 ended an hour ago. Every operator computes the same leaves from the same telemetry.
-    let budget = client.smart_query(&ep.rewards, &json!({"epoch_budget": {"epoch": 0}})).await?;
+    let budget = client
+        .smart_query(&ep.rewards, &json!({"epoch_budget": {"epoch": 0}}))
+        .await?;
     let device_budget: u128 = budget["device_budget"].as_str().context("device_budget")?.parse()?;
     assert!(device_budget > 0 && device_budget < params.epoch_emission, "{budget}");
     let telemetry = [
-        DeviceTelemetry { device_id: ids[0], owner: alice.address.to_string(), uptime_secs: 600, tasks_completed: 12, interactions: 40 },
-        DeviceTelemetry { device_id: ids[1], owner: bob.address.to_string(), uptime_secs: 420, tasks_completed: 3, interactions: 9 },
+        DeviceTelemetry {
+            device_id: ids[0],
+            owner: alice.address.to_string(),
+            uptime_secs: 600,
+            tasks_completed: 12,
+            interactions: 40,
+        },
+        DeviceTelemetry {
+            device_id: ids[1],
+            owner: bob.address.to_string(),
+            uptime_secs: 420,
+            tasks_completed: 3,
+            interactions: 9,
+        },
     ];
-    let weights = Weights { uptime_per_hour: 100, per_task: 10, per_interaction: 1, min_uptime_secs: 60 };
+    let weights = Weights {
+        uptime_per_hour: 100,
+        per_task: 10,
+        per_interaction: 1,
+        min_uptime_secs: 60,
+    };
     let result = compute_epoch(0, device_budget, &telemetry, &weights, &NoMultipliers)?;
     assert_eq!(result.device_count, 2);
     let report = Report {
@@ -71,14 +101,29 @@ async fn three_operators_reach_quorum_and_owners_claim() -> Result<()> {
     assert_eq!(status["status"], "accepted", "2 of 3 is a 2/3 quorum: {status}");
     assert_eq!(status["root"], hex::encode(result.root));
     epochs::submit_report(&client, &ep.hub, &operators[2], &report).await?;
-    assert_eq!(epochs::epoch_status(&client, &ep.hub, 0).await?["reporters"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        epochs::epoch_status(&client, &ep.hub, 0).await?["reporters"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
 
-    let leaf = |id: u64| result.leaves.iter().find(|l| l.device_id == id).cloned().context("leaf");
+    let leaf = |id: u64| {
+        result
+            .leaves
+            .iter()
+            .find(|l| l.device_id == id)
+            .cloned()
+            .context("leaf")
+    };
     let (alice_leaf, bob_leaf) = (leaf(ids[0])?, leaf(ids[1])?);
     let alice_claim = json!({"claim": {"claims": [epochs::claim_item(&result.tree, &alice_leaf)?]}});
     // Still in the challenge window: nothing is paid.
     let early = client.execute(&alice, &ep.rewards, &alice_claim, 0).await;
-    assert!(matches!(early, Err(TxError::Simulate(_))), "claim before final must fail: {early:?}");
+    assert!(
+        matches!(early, Err(TxError::Simulate(_))),
+        "claim before final must fail: {early:?}"
+    );
 
     tokio::time::sleep(Duration::from_secs(params.challenge_window + 2)).await;
     assert_eq!(epochs::epoch_status(&client, &ep.hub, 0).await?["status"], "final");
@@ -87,7 +132,10 @@ async fn three_operators_reach_quorum_and_owners_claim() -> Result<()> {
     // Alice claims her own leaf.
     let a0 = client.balance(alice.address.as_ref()).await?;
     let tx = client.execute(&alice, &ep.rewards, &alice_claim, 0).await?;
-    assert_eq!(client.balance(alice.address.as_ref()).await?, a0 + alice_leaf.amount.u128() - tx.fee);
+    assert_eq!(
+        client.balance(alice.address.as_ref()).await?,
+        a0 + alice_leaf.amount.u128() - tx.fee
+    );
 
     // Carol claims Bob's leaf on his behalf: Bob receives exactly his amount, Carol pays the fee.
     let b0 = client.balance(bob.address.as_ref()).await?;

@@ -1,7 +1,7 @@
 //! The activation message and the device signature check.
 
 use cosmwasm_std::{Addr, Api, Env};
-use edgemint_types::registry::{activation_message, KeyType, SIGNATURE_LEN};
+use edgemint_types::registry::{activation_message, registration_message, KeyType, SIGNATURE_LEN};
 use sha2::{Digest, Sha256};
 
 pub fn sha256(data: &[u8]) -> [u8; 32] {
@@ -15,6 +15,17 @@ pub fn message_for(env: &Env, owner: &Addr, code_hash: &[u8]) -> Vec<u8> {
         &env.block.chain_id,
         env.contract.address.as_str(),
         owner.as_str(),
+        code_hash,
+    )
+}
+
+/// The bytes a device signs for `maker` to register it with `code_hash` on this chain and this registry
+/// (`edgemint-register/v1\n{chain_id}\n{contract_addr}\n{maker}\n{code_hash_hex}`).
+pub fn registration_message_for(env: &Env, maker: &Addr, code_hash: &[u8]) -> Vec<u8> {
+    registration_message(
+        &env.block.chain_id,
+        env.contract.address.as_str(),
+        maker.as_str(),
         code_hash,
     )
 }

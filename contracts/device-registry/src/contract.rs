@@ -3,25 +3,28 @@ use std::collections::BTreeSet;
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    Addr, Binary, Deps, DepsMut, Empty, Env, Event, HexBinary, MessageInfo, Response, StdError, Storage,
+    to_json_binary, Addr, Binary, CosmosMsg, Deps, DepsMut, Empty, Env, Event, HexBinary, MessageInfo, Response,
+    StdError, Storage, SubMsg, WasmMsg,
 };
 use cw721::msg::Cw721InstantiateMsg;
 use cw721::traits::Cw721Execute;
 use cw_ownable::Action;
+use cw_utils::Expiration;
 use edgemint_types::migrate::ensure_upgrade;
 use edgemint_types::registry::{DeviceRegistration, DeviceStatus, StatusCountsResponse};
+use edgemint_types::staking::StakingExecute;
 
-use crate::activation::{message_for, sha256, verify_device_signature};
+use crate::activation::{message_for, registration_message_for, sha256, verify_device_signature};
 use crate::error::ContractError;
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
-use crate::nft::{self, cw721};
+use crate::nft::{self, cw721, NftExtension};
 use crate::state::{
     Config, Device, Maker, ADMIN, CONFIG, DEVICES, DEVICES_BY_MAKER, DEVICE_BY_CODE_HASH, DEVICE_BY_PUBKEY, MAKERS,
     NEXT_DEVICE_ID, STATUS_COUNTS,
 };
 use crate::validation::{
-    len_u32, validate_activation_code, validate_collection_field, validate_reason, validate_registration,
-    MAX_BATCH_SIZE, MAX_SLASHERS,
+    len_u32, validate_activation_code, validate_collection_field, validate_device_key, validate_reason,
+    validate_registration, MAX_APPROVALS_PER_TOKEN, MAX_BATCH_SIZE, MAX_SLASHERS,
 };
 
 /// cw2 name; `migrate` refuses code whose stored name differs.
@@ -93,7 +96,13 @@ pub fn instantiate(
         }
         slashers.push(slasher);
     }
-    CONFIG.save(deps.storage, &Config { slashers })?;
+    CONFIG.save(
+        deps.storage,
+        &Config {
+            slashers,
+            staking: None,
+        },
+    )?;
     NEXT_DEVICE_ID.save(deps.storage, &1)?;
     STATUS_COUNTS.save(deps.storage, &StatusCountsResponse::default())?;
 
@@ -108,7 +117,7 @@ pub fn instantiate(
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
+pub fn execute(mut deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> Result<Response, ContractError> {
     // Nothing here takes funds; refuse them rather than lock them in the contract.
     cw_utils::nonpayable(&info)?;
     match msg {
@@ -117,8 +126,9 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
         ExecuteMsg::RevokeMaker { maker } => execute_revoke_maker(deps, info, maker),
         ExecuteMsg::AddSlasher { slasher } => execute_add_slasher(deps, info, slasher),
         ExecuteMsg::RemoveSlasher { slasher } => execute_remove_slasher(deps, info, slasher),
-        ExecuteMsg::RegisterDevice { device } => execute_register(deps, info, vec![device]),
-        ExecuteMsg::RegisterDevices { devices } => execute_register(deps, info, devices),
+        ExecuteMsg::SetStaking { staking } => execute_set_staking(deps, info, staking),
+        ExecuteMsg::RegisterDevice { device } => execute_register(deps, env, info, vec![device]),
+        ExecuteMsg::RegisterDevices { devices } => execute_register(deps, env, info, devices),
         ExecuteMsg::Activate {
             device_id,
             activation_code,
@@ -132,8 +142,10 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
         } => execute_set_status(deps, info, device_id, status, reason),
         ExecuteMsg::TransferNft { recipient, token_id } => {
             let previous_owner = nft::owner_of(deps.storage, &token_id)?;
-            let res = cw721().transfer_nft(deps, &env, &info, recipient, token_id.clone())?;
-            Ok(with_transfer_attrs(res, &token_id, previous_owner))
+            let res = cw721().transfer_nft(deps.branch(), &env, &info, recipient.clone(), token_id.clone())?;
+            // cw721 accepted the recipient, so it is a valid address.
+            let new_owner = deps.api.addr_validate(&recipient)?;
+            after_transfer(deps, res, &token_id, previous_owner, &new_owner)
         }
         ExecuteMsg::SendNft {
             contract,
@@ -141,28 +153,101 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
             msg,
         } => {
             let previous_owner = nft::owner_of(deps.storage, &token_id)?;
-            let res = cw721().send_nft(deps, &env, &info, contract, token_id.clone(), msg)?;
-            Ok(with_transfer_attrs(res, &token_id, previous_owner))
+            let res = cw721().send_nft(deps.branch(), &env, &info, contract.clone(), token_id.clone(), msg)?;
+            let new_owner = deps.api.addr_validate(&contract)?;
+            after_transfer(deps, res, &token_id, previous_owner, &new_owner)
         }
         ExecuteMsg::Approve {
             spender,
             token_id,
             expires,
-        } => Ok(cw721().approve(deps, &env, &info, spender, token_id, expires)?),
+        } => execute_approve(deps, env, info, spender, token_id, expires),
         ExecuteMsg::Revoke { spender, token_id } => Ok(cw721().revoke(deps, &env, &info, spender, token_id)?),
         ExecuteMsg::ApproveAll { operator, expires } => Ok(cw721().approve_all(deps, &env, &info, operator, expires)?),
         ExecuteMsg::RevokeAll { operator } => Ok(cw721().revoke_all(deps, &env, &info, operator)?),
     }
 }
 
-/// cw721 already emits action/sender/recipient/token_id; indexers of the registry also get the device id and the
-/// owner the device moved away from.
-fn with_transfer_attrs(res: Response, token_id: &str, previous_owner: Option<Addr>) -> Response {
-    let res = res.add_attribute("device_id", token_id);
-    match previous_owner {
-        Some(owner) => res.add_attribute("previous_owner", owner),
-        None => res,
+/// After a cw721 transfer or send: tell the staking contract that the device changed hands (FIRST, before any
+/// `receive_nft` call, so staking's view is current for whatever the receiver does), and add the device id and the
+/// previous owner to cw721's attributes (action/sender/recipient/token_id).
+fn after_transfer(
+    deps: DepsMut,
+    mut res: Response,
+    token_id: &str,
+    previous_owner: Option<Addr>,
+    new_owner: &Addr,
+) -> Result<Response, ContractError> {
+    let hook = match &previous_owner {
+        Some(previous) => owner_changed_msg(deps.storage, token_id, previous, new_owner)?,
+        None => None,
+    };
+    let notified = hook.is_some();
+    if let Some(msg) = hook {
+        res.messages.insert(0, SubMsg::new(msg));
     }
+    res = res.add_attribute("device_id", token_id);
+    if let Some(owner) = previous_owner {
+        res = res.add_attribute("previous_owner", owner);
+    }
+    Ok(res.add_attribute("staking_notified", notified.to_string()))
+}
+
+/// `{"owner_changed":{...}}` to the configured staking contract, if one is configured and the owner really changed.
+/// Only minted (activated) devices have a token, so only their ownership changes are reported.
+fn owner_changed_msg(
+    storage: &dyn Storage,
+    token_id: &str,
+    previous_owner: &Addr,
+    new_owner: &Addr,
+) -> Result<Option<CosmosMsg>, ContractError> {
+    let Some(staking) = CONFIG.load(storage)?.staking else {
+        return Ok(None);
+    };
+    if previous_owner == new_owner {
+        return Ok(None);
+    }
+    let device_id: u64 = token_id
+        .parse()
+        .map_err(|_| StdError::generic_err(format!("token id {token_id} is not a device id")))?;
+    Ok(Some(
+        WasmMsg::Execute {
+            contract_addr: staking.into_string(),
+            msg: to_json_binary(&StakingExecute::OwnerChanged {
+                device_id,
+                previous_owner: previous_owner.to_string(),
+                new_owner: new_owner.to_string(),
+            })?,
+            funds: vec![],
+        }
+        .into(),
+    ))
+}
+
+/// cw721's approve, refusing an approval that would give the token more than `MAX_APPROVALS_PER_TOKEN` (approvals
+/// live in the token record every device query reads). Re-approving an existing spender replaces its approval.
+fn execute_approve(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    spender: String,
+    token_id: String,
+    expires: Option<Expiration>,
+) -> Result<Response, ContractError> {
+    let token =
+        cw721::execute::update_approvals::<NftExtension>(deps, &env, &info, &spender, &token_id, true, expires)?;
+    if token.approvals.len() > MAX_APPROVALS_PER_TOKEN as usize {
+        return Err(ContractError::TooManyApprovals {
+            token_id,
+            max: MAX_APPROVALS_PER_TOKEN,
+        });
+    }
+    // The same attributes as cw721's own approve.
+    Ok(Response::new()
+        .add_attribute("action", "approve")
+        .add_attribute("sender", info.sender)
+        .add_attribute("spender", spender)
+        .add_attribute("token_id", token_id))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -258,11 +343,27 @@ fn execute_remove_slasher(deps: DepsMut, info: MessageInfo, slasher: String) -> 
         .add_attribute("slasher", slasher))
 }
 
+fn execute_set_staking(deps: DepsMut, info: MessageInfo, staking: Option<String>) -> Result<Response, ContractError> {
+    ADMIN.assert_owner(deps.storage, &info.sender)?;
+    let staking = staking.map(|s| deps.api.addr_validate(&s)).transpose()?;
+    let mut config = CONFIG.load(deps.storage)?;
+    config.staking = staking.clone();
+    CONFIG.save(deps.storage, &config)?;
+    Ok(Response::new()
+        .add_attribute("action", "set_staking")
+        .add_attribute("sender", info.sender)
+        .add_attribute(
+            "staking",
+            staking.map(Addr::into_string).unwrap_or_else(|| "none".to_string()),
+        ))
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // registration
 
 fn execute_register(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     devices: Vec<DeviceRegistration>,
 ) -> Result<Response, ContractError> {
@@ -291,6 +392,19 @@ fn execute_register(
         validate_registration(index, device)?;
         let pubkey = device.pubkey.as_slice();
         let code_hash = device.code_hash.as_slice();
+        // The key must be able to bind anything (no small-order ed25519 key, a real secp256k1 point), and the
+        // maker must hold the device: the key signs this maker and code hash (proof of possession), so nobody
+        // can register, and so squat, a key whose device they do not have.
+        validate_device_key(deps.api, index, device.key_type, pubkey)?;
+        if !verify_device_signature(
+            deps.api,
+            device.key_type,
+            pubkey,
+            &registration_message_for(&env, &maker, code_hash),
+            device.registration_signature.as_slice(),
+        ) {
+            return Err(ContractError::InvalidRegistrationSignature { index });
+        }
         let existing = DEVICE_BY_PUBKEY.may_load(deps.storage, pubkey)?;
         if existing.is_some() || !batch_pubkeys.insert(pubkey) {
             return Err(ContractError::DuplicatePubkey {

@@ -68,8 +68,18 @@ pub enum ContractError {
         actual: u32,
     },
 
-    #[error("device #{index}: secp256k1 public key must be compressed (prefix 0x02 or 0x03)")]
+    #[error("device #{index}: secp256k1 public key must be a compressed point on the curve (prefix 0x02 or 0x03)")]
     InvalidSecp256k1Pubkey { index: u32 },
+
+    /// An ed25519 key of small order (e.g. the identity point): a message-independent signature verifies under it,
+    /// so its "signatures" would bind nothing.
+    #[error("device #{index}: weak ed25519 public key (small order): any signature would verify")]
+    WeakDeviceKey { index: u32 },
+
+    #[error(
+        "device #{index}: the registration signature does not verify: the device key must sign the registration message for this chain, registry, maker and code hash"
+    )]
+    InvalidRegistrationSignature { index: u32 },
 
     #[error("device #{index}: code hash must be 32 bytes (sha256), got {actual}")]
     InvalidCodeHash { index: u32, actual: u32 },
@@ -126,6 +136,10 @@ pub enum ContractError {
 
     #[error("device {device_id}: the signature does not verify for this owner, chain and registry")]
     InvalidSignature { device_id: u64 },
+
+    // ----- cw721 -----
+    #[error("token {token_id} already has {max} approvals: revoke one first")]
+    TooManyApprovals { token_id: String, max: u32 },
 
     // ----- status -----
     #[error("device {device_id} is already {status}")]

@@ -1,11 +1,12 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::{Addr, Binary, Timestamp};
+use cosmwasm_std::{Addr, Binary, HexBinary, Timestamp};
 use cw_ownable::Action;
 use cw_utils::Expiration;
 
 pub use edgemint_types::registry::{
-    activation_message, ActivationMessageResponse, DeviceRegistration, DeviceResponse, DeviceStatus, DevicesResponse,
-    KeyType, RegistryExecuteMsg, RegistryQueryMsg, StatusCountsResponse, ACTIVATION_DOMAIN,
+    activation_message, registration_message, ActivationMessageResponse, DeviceRegistration, DeviceResponse,
+    DeviceStatus, DevicesResponse, KeyType, RegistrationMessageResponse, RegistryExecuteMsg, RegistryQueryMsg,
+    StatusCountsResponse, ACTIVATION_DOMAIN, REGISTRATION_DOMAIN,
 };
 
 #[cw_serde]
@@ -46,13 +47,21 @@ pub enum ExecuteMsg {
     RemoveSlasher {
         slasher: String,
     },
+    /// Admin: the staking contract to notify of every ownership change of an activated device
+    /// (`{"owner_changed":{"device_id":..,"previous_owner":..,"new_owner":..}}`, sent with each transfer; its
+    /// failure fails the transfer). `null` stops the notifications.
+    SetStaking {
+        staking: Option<String>,
+    },
 
     // ----- makers -----
-    /// Approved maker: register one device.
+    /// Approved maker: register one device. Each registration carries the device key's signature over the
+    /// registration message (see the `RegistrationMessage` query): proof that the maker holds the device.
     RegisterDevice {
         device: DeviceRegistration,
     },
-    /// Approved maker: register 1..=100 devices; any invalid or duplicate entry rejects the whole batch.
+    /// Approved maker: register 1..=100 devices; any invalid, weak, unsigned or duplicate entry rejects the whole
+    /// batch.
     RegisterDevices {
         devices: Vec<DeviceRegistration>,
     },
@@ -77,17 +86,19 @@ pub enum ExecuteMsg {
     },
 
     // ----- cw721 (same JSON as cw721 0.22; handled by the cw721 crate) -----
-    /// Move the device NFT (and with it the device's future rewards). Banned devices stay transferable.
+    /// Move the device NFT (and with it the device's future rewards). Banned devices stay transferable. Notifies
+    /// the configured staking contract (`owner_changed`), which can refuse the transfer.
     TransferNft {
         recipient: String,
         token_id: String,
     },
-    /// Move the device NFT to a contract and call its `receive_nft`.
+    /// Move the device NFT to a contract and call its `receive_nft` (after notifying staking, like TransferNft).
     SendNft {
         contract: String,
         token_id: String,
         msg: Binary,
     },
+    /// At most 10 approvals per token (`TooManyApprovals`); re-approving a spender replaces its approval.
     Approve {
         spender: String,
         token_id: String,
@@ -147,6 +158,10 @@ pub enum QueryMsg {
     /// The exact bytes the device must sign to activate `device_id` for `owner` on this chain and registry.
     #[returns(ActivationMessageResponse)]
     ActivationMessage { device_id: u64, owner: String },
+    /// The exact bytes a device must sign (proof of possession) for `maker` to register it with `code_hash`
+    /// (hex sha256 of the activation code) on this chain and registry.
+    #[returns(RegistrationMessageResponse)]
+    RegistrationMessage { maker: String, code_hash: HexBinary },
 
     // ----- cw721 (same JSON as cw721 0.22; answered by the cw721 crate; limits capped at 100) -----
     #[returns(cw721::msg::OwnerOfResponse)]
@@ -220,9 +235,12 @@ pub struct ConfigResponse {
     pub admin: Option<Addr>,
     pub pending_admin: Option<Addr>,
     pub slashers: Vec<Addr>,
+    /// The staking contract notified of ownership changes (`None`: nobody is).
+    pub staking: Option<Addr>,
     /// The id the next registered device will get (ids start at 1).
     pub next_device_id: u64,
     pub max_batch_size: u32,
+    pub max_approvals_per_token: u32,
 }
 
 #[cw_serde]

@@ -2,14 +2,16 @@ use cosmwasm_std::{to_json_binary, Addr, Binary, Deps, Empty, Env, HexBinary, Or
 use cw721::msg::Cw721QueryMsg;
 use cw721::traits::Cw721Query;
 use cw_storage_plus::Bound;
-use edgemint_types::registry::{ActivationMessageResponse, DeviceResponse, DevicesResponse};
+use edgemint_types::registry::{
+    ActivationMessageResponse, DeviceResponse, DevicesResponse, RegistrationMessageResponse, CODE_HASH_LEN,
+};
 
-use crate::activation::{message_for, sha256};
+use crate::activation::{message_for, registration_message_for, sha256};
 use crate::error::ContractError;
 use crate::msg::{ConfigResponse, MakerResponse, MakersResponse, QueryMsg};
 use crate::nft::{self, cw721, NftExtension};
 use crate::state::{Device, ADMIN, CONFIG, DEVICES, DEVICES_BY_MAKER, DEVICE_BY_PUBKEY, MAKERS, NEXT_DEVICE_ID};
-use crate::validation::MAX_BATCH_SIZE;
+use crate::validation::{MAX_APPROVALS_PER_TOKEN, MAX_BATCH_SIZE};
 
 pub const DEFAULT_LIMIT: u32 = 10;
 pub const MAX_LIMIT: u32 = 100;
@@ -107,6 +109,11 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
                 deps, &env, device_id, owner,
             )?)?)
         }
+        QueryMsg::RegistrationMessage { maker, code_hash } => {
+            return Ok(to_json_binary(&query_registration_message(
+                deps, &env, maker, code_hash,
+            )?)?)
+        }
 
         // ----- cw721: answered by the cw721 crate -----
         QueryMsg::OwnerOf {
@@ -186,12 +193,15 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
 
 fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
     let ownership = ADMIN.get_ownership(deps.storage)?;
+    let config = CONFIG.load(deps.storage)?;
     Ok(ConfigResponse {
         admin: ownership.owner,
         pending_admin: ownership.pending_owner,
-        slashers: CONFIG.load(deps.storage)?.slashers,
+        slashers: config.slashers,
+        staking: config.staking,
         next_device_id: NEXT_DEVICE_ID.load(deps.storage)?,
         max_batch_size: MAX_BATCH_SIZE,
+        max_approvals_per_token: MAX_APPROVALS_PER_TOKEN,
     })
 }
 
@@ -242,5 +252,30 @@ fn query_activation_message(
         message_hash: HexBinary::from(sha256(&message).as_slice()),
         message: Binary::from(message),
         text,
+    })
+}
+
+fn query_registration_message(
+    deps: Deps,
+    env: &Env,
+    maker: String,
+    code_hash: HexBinary,
+) -> Result<RegistrationMessageResponse, ContractError> {
+    let maker = deps.api.addr_validate(&maker)?;
+    if code_hash.len() != CODE_HASH_LEN {
+        return Err(ContractError::InvalidCodeHash {
+            index: 0,
+            actual: crate::validation::len_u32(code_hash.len()),
+        });
+    }
+    let message = registration_message_for(env, &maker, code_hash.as_slice());
+    let text =
+        String::from_utf8(message.clone()).map_err(|_| StdError::generic_err("registration message is not UTF-8"))?;
+    Ok(RegistrationMessageResponse {
+        maker,
+        message_hash: HexBinary::from(sha256(&message).as_slice()),
+        message: Binary::from(message),
+        text,
+        code_hash,
     })
 }

@@ -20,6 +20,10 @@ pub const ADMIN: OwnershipStore = OwnershipStore::new(OWNERSHIP_KEY);
 pub struct Config {
     /// Contracts/accounts besides the admin that may call SetStatus (staking, oracle hub). Bounded by MAX_SLASHERS.
     pub slashers: Vec<Addr>,
+    /// The staking contract, told about every ownership change of an activated device (`owner_changed`), so that a
+    /// seller's stake stops backing the device when it changes hands. `None`: no notification (set it!).
+    #[serde(default)]
+    pub staking: Option<Addr>,
 }
 
 pub const CONFIG: Item<Config> = Item::new("config");

@@ -17,6 +17,9 @@ pub enum EpochStatus {
     Final,
     /// The DAO vetoed the accepted root; nothing is paid for this epoch.
     Vetoed,
+    /// The DAO abandoned an epoch that had reports but never reached a quorum; its reserved budget went back to the
+    /// pool and nothing is paid for it. Terminal, like `Vetoed`.
+    Abandoned,
 }
 
 /// One epoch as the hub sees it at the queried block time.

@@ -11,6 +11,8 @@ use cosmwasm_std::{Addr, Binary, HexBinary, Timestamp};
 
 /// First line of every activation message; bump the version if the format ever changes.
 pub const ACTIVATION_DOMAIN: &str = "edgemint-activate/v1";
+/// First line of every registration message (the device's proof of possession of its key).
+pub const REGISTRATION_DOMAIN: &str = "edgemint-register/v1";
 /// Raw ed25519 public key.
 pub const ED25519_PUBKEY_LEN: usize = 32;
 /// Compressed SEC1 secp256k1 public key (0x02/0x03 prefix + x).
@@ -118,6 +120,10 @@ pub struct DeviceRegistration {
     pub model: String,
     /// Optional metadata URI (1..=256 bytes, printable ASCII, no spaces); becomes the cw721 `token_uri`.
     pub metadata_uri: Option<String>,
+    /// Proof of possession: the device key's signature over [`registration_message`] for this chain, registry,
+    /// maker and code hash (ed25519: 64 bytes over the message; secp256k1: compact r||s over sha256(message)).
+    /// Base64 in JSON. Only the holder of the device key can register it, so no maker can squat another's key.
+    pub registration_signature: Binary,
 }
 
 #[cw_serde]
@@ -179,6 +185,20 @@ pub struct ActivationMessageResponse {
     pub message_hash: HexBinary,
 }
 
+/// What a device must sign to be registered by one maker with one code hash (`RegistrationMessage` query).
+#[cw_serde]
+pub struct RegistrationMessageResponse {
+    /// The maker address the message binds (normalized).
+    pub maker: Addr,
+    pub code_hash: HexBinary,
+    /// The exact message bytes. ed25519 signs these bytes; secp256k1 signs sha256 of them.
+    pub message: Binary,
+    /// The same bytes as UTF-8 text (for display and debugging).
+    pub text: String,
+    /// sha256(message): the 32-byte prehash a secp256k1 device signs (compact r||s, low-S).
+    pub message_hash: HexBinary,
+}
+
 /// The activation message a device signs:
 ///
 /// ```text
@@ -187,17 +207,34 @@ pub struct ActivationMessageResponse {
 ///
 /// as UTF-8, with no trailing newline. ed25519 devices sign these bytes; secp256k1 devices sign sha256 of them.
 pub fn activation_message(chain_id: &str, contract_addr: &str, owner: &str, code_hash: &[u8]) -> Vec<u8> {
+    domain_message(ACTIVATION_DOMAIN, chain_id, contract_addr, owner, code_hash)
+}
+
+/// The registration message a device signs as proof of possession of its key, when `maker` registers it with
+/// `code_hash`:
+///
+/// ```text
+/// edgemint-register/v1\n{chain_id}\n{contract_addr}\n{maker_addr}\n{code_hash_hex_lowercase}
+/// ```
+///
+/// as UTF-8, with no trailing newline, signed like the activation message (ed25519 over the bytes, secp256k1 over
+/// sha256 of them). The different first line keeps a registration signature from ever being an activation one.
+pub fn registration_message(chain_id: &str, contract_addr: &str, maker: &str, code_hash: &[u8]) -> Vec<u8> {
+    domain_message(REGISTRATION_DOMAIN, chain_id, contract_addr, maker, code_hash)
+}
+
+/// `{domain}\n{chain_id}\n{contract_addr}\n{addr}\n{code_hash_hex_lowercase}`.
+fn domain_message(domain: &str, chain_id: &str, contract_addr: &str, addr: &str, code_hash: &[u8]) -> Vec<u8> {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = Vec::with_capacity(
-        ACTIVATION_DOMAIN.len() + chain_id.len() + contract_addr.len() + owner.len() + 2 * code_hash.len() + 4,
-    );
-    out.extend_from_slice(ACTIVATION_DOMAIN.as_bytes());
+    let mut out =
+        Vec::with_capacity(domain.len() + chain_id.len() + contract_addr.len() + addr.len() + 2 * code_hash.len() + 4);
+    out.extend_from_slice(domain.as_bytes());
     out.push(b'\n');
     out.extend_from_slice(chain_id.as_bytes());
     out.push(b'\n');
     out.extend_from_slice(contract_addr.as_bytes());
     out.push(b'\n');
-    out.extend_from_slice(owner.as_bytes());
+    out.extend_from_slice(addr.as_bytes());
     out.push(b'\n');
     for byte in code_hash {
         out.push(HEX[usize::from(byte >> 4)]);
@@ -251,6 +288,22 @@ mod tests {
         assert_eq!(String::from_utf8(msg).unwrap(), expected);
         assert!(!expected.ends_with('\n'));
         assert_eq!(expected.to_lowercase(), expected);
+    }
+
+    #[test]
+    fn registration_message_format() {
+        let hash: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(29)).collect();
+        let msg = registration_message("edgemint-1", "emc1contract", "emc1maker", &hash);
+        let expected = format!(
+            "edgemint-register/v1\nedgemint-1\nemc1contract\nemc1maker\n{}",
+            HexBinary::from(hash.as_slice()).to_hex()
+        );
+        assert_eq!(String::from_utf8(msg).unwrap(), expected);
+        // Never the activation message for the same fields.
+        assert_ne!(
+            registration_message("c", "r", "a", &hash),
+            activation_message("c", "r", "a", &hash)
+        );
     }
 
     #[test]

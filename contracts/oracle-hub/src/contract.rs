@@ -7,8 +7,8 @@ use edgemint_types::migrate::ensure_upgrade;
 use crate::error::ContractError;
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 use crate::state::{
-    Config, ADMIN, BOND_SEQ, CONFIG, LISTED_COUNT, MAX_CHALLENGE_WINDOW, MAX_EPOCH_LENGTH, MAX_UNBONDING_PERIOD,
-    MIN_EPOCH_LENGTH, PENDING_ADMIN, TIMING_LOCKED,
+    Config, ADMIN, BOND_SEQ, CONFIG, DEFAULT_MIN_OPERATORS, LISTED_COUNT, MAX_CHALLENGE_WINDOW, MAX_EPOCH_LENGTH,
+    MAX_OPERATORS, MAX_UNBONDING_PERIOD, MIN_EPOCH_LENGTH, PENDING_ADMIN, TIMING_LOCKED,
 };
 use crate::{epoch, evidence, operators, query, reports};
 
@@ -47,6 +47,8 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
     validate_fraction("slash_fraction", msg.slash_fraction)?;
     validate_fraction("bounty_fraction", msg.bounty_fraction)?;
     validate_genesis(genesis)?;
+    let min_operators = msg.min_operators.unwrap_or(DEFAULT_MIN_OPERATORS);
+    validate_min_operators(min_operators)?;
 
     let config = Config {
         registry: deps.api.addr_validate(&msg.registry)?,
@@ -61,6 +63,7 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
         challenge_window: msg.challenge_window,
         slash_fraction: msg.slash_fraction,
         bounty_fraction: msg.bounty_fraction,
+        min_operators,
     };
     CONFIG.save(deps.storage, &config)?;
     ADMIN.save(deps.storage, &admin)?;
@@ -85,7 +88,8 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
         .add_attribute("quorum", config.quorum.to_string())
         .add_attribute("challenge_window", config.challenge_window.to_string())
         .add_attribute("slash_fraction", config.slash_fraction.to_string())
-        .add_attribute("bounty_fraction", config.bounty_fraction.to_string()))
+        .add_attribute("bounty_fraction", config.bounty_fraction.to_string())
+        .add_attribute("min_operators", config.min_operators.to_string()))
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -117,6 +121,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
             signature,
         ),
         ExecuteMsg::Veto { epoch, reason } => reports::execute_veto(deps, env, info, epoch, reason),
+        ExecuteMsg::AbandonEpoch { epoch } => reports::execute_abandon(deps, env, info, epoch),
         ExecuteMsg::SubmitOperatorEvidence {
             operator,
             statement_a,
@@ -149,6 +154,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
             challenge_window,
             slash_fraction,
             bounty_fraction,
+            min_operators,
         } => execute_update_config(
             deps,
             info,
@@ -164,6 +170,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
                 challenge_window,
                 slash_fraction,
                 bounty_fraction,
+                min_operators,
             },
         ),
         ExecuteMsg::ProposeAdmin { new_admin } => execute_propose_admin(deps, info, new_admin),
@@ -184,6 +191,7 @@ struct ConfigChanges {
     challenge_window: Option<u64>,
     slash_fraction: Option<Decimal>,
     bounty_fraction: Option<Decimal>,
+    min_operators: Option<u32>,
 }
 
 fn execute_update_config(deps: DepsMut, info: MessageInfo, c: ConfigChanges) -> Result<Response, ContractError> {
@@ -246,6 +254,11 @@ fn execute_update_config(deps: DepsMut, info: MessageInfo, c: ConfigChanges) -> 
         validate_fraction("bounty_fraction", fraction)?;
         config.bounty_fraction = fraction;
         res = res.add_attribute("bounty_fraction", fraction.to_string());
+    }
+    if let Some(min) = c.min_operators {
+        validate_min_operators(min)?;
+        config.min_operators = min;
+        res = res.add_attribute("min_operators", min.to_string());
     }
     CONFIG.save(deps.storage, &config)?;
     Ok(res)
@@ -355,6 +368,16 @@ fn validate_duration(name: &str, seconds: u64, min: u64, max: u64) -> Result<(),
 fn validate_quorum(quorum: Decimal) -> Result<(), ContractError> {
     if quorum <= Decimal::percent(50) || quorum > Decimal::one() {
         return Err(ContractError::InvalidQuorum { value: quorum });
+    }
+    Ok(())
+}
+
+fn validate_min_operators(value: u32) -> Result<(), ContractError> {
+    if value == 0 || value > MAX_OPERATORS {
+        return Err(ContractError::InvalidMinOperators {
+            value,
+            max: MAX_OPERATORS,
+        });
     }
     Ok(())
 }

@@ -49,6 +49,9 @@ pub fn status(state: Option<&EpochState>, end: Timestamp, now: Timestamp) -> Epo
         if state.veto.is_some() {
             return EpochStatus::Vetoed;
         }
+        if state.abandoned_at.is_some() {
+            return EpochStatus::Abandoned;
+        }
         if let Some(accepted) = &state.accepted {
             return if now >= accepted.final_at {
                 EpochStatus::Final
@@ -85,6 +88,7 @@ mod tests {
             challenge_window: 10,
             slash_fraction: Decimal::zero(),
             bounty_fraction: Decimal::zero(),
+            min_operators: 3,
         }
     }
 
@@ -117,8 +121,10 @@ mod tests {
             operator_count: 3,
             threshold: 2,
             report_count: 1,
+            device_budget: Uint128::zero(),
             accepted: None,
             veto: None,
+            abandoned_at: None,
         };
         assert_eq!(status(Some(&state), end, end), EpochStatus::Reported);
         state.accepted = Some(AcceptedRoot {
@@ -145,6 +151,19 @@ mod tests {
         assert_eq!(
             status(Some(&state), end, Timestamp::from_seconds(200)),
             EpochStatus::Vetoed
+        );
+        let abandoned = EpochState {
+            operator_count: 3,
+            threshold: 2,
+            report_count: 1,
+            device_budget: Uint128::zero(),
+            accepted: None,
+            veto: None,
+            abandoned_at: Some(Timestamp::from_seconds(900)),
+        };
+        assert_eq!(
+            status(Some(&abandoned), end, Timestamp::from_seconds(1_000)),
+            EpochStatus::Abandoned
         );
     }
 }

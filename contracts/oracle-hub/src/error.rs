@@ -59,6 +59,9 @@ pub enum ContractError {
     #[error("no rewards contract is configured yet (admin: update_config with rewards)")]
     RewardsNotSet {},
 
+    #[error("invalid min_operators {value}: must be 1 to {max}")]
+    InvalidMinOperators { value: u32, max: u32 },
+
     // ----- operators -----
     #[error("invalid operator pubkey: {reason}")]
     InvalidPubkey { reason: String },
@@ -110,6 +113,14 @@ pub enum ContractError {
     #[error("operator {operator} already reported for epoch {epoch}")]
     AlreadyReported { epoch: u64, operator: String },
 
+    #[error(
+        "operator {operator} is not in epoch {epoch}'s electorate (it was not listed at the epoch's first report)"
+    )]
+    NotInElectorate { epoch: u64, operator: String },
+
+    #[error("only {listed} operators are listed; an epoch's first report needs at least {min}")]
+    TooFewOperators { listed: u32, min: u32 },
+
     #[error("invalid signature: it does not verify with operator {operator}'s registered key")]
     InvalidSignature { operator: String },
 
@@ -138,6 +149,13 @@ pub enum ContractError {
 
     #[error("invalid reason: must be 1 to {max} bytes")]
     InvalidReason { max: usize },
+
+    // ----- abandon -----
+    #[error("epoch {epoch} is {status:?}: only an ended epoch with reports and no accepted root can be abandoned")]
+    NotAbandonable { epoch: u64, status: EpochStatus },
+
+    #[error("epoch {epoch} can be abandoned only from {at}")]
+    AbandonTooEarly { epoch: u64, at: Timestamp },
 
     // ----- operator evidence -----
     #[error("evidence statements are for different epochs ({a} and {b})")]

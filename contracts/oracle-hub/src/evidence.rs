@@ -1,7 +1,7 @@
 //! Equivocation evidence, submitted by anyone: two signed report statements of one operator for one epoch, or two
 //! signed telemetry reports of one device with one sequence number.
 
-use cosmwasm_std::{coins, to_json_binary, BankMsg, Binary, DepsMut, Env, MessageInfo, Response, WasmMsg};
+use cosmwasm_std::{coins, to_json_binary, Addr, BankMsg, Binary, Deps, DepsMut, Env, MessageInfo, Response, WasmMsg};
 use cw_utils::nonpayable;
 use edgemint_types::registry::{DeviceResponse, RegistryQueryMsg};
 use edgemint_types::rewards::RewardsExecuteMsg;
@@ -12,8 +12,8 @@ use crate::error::ContractError;
 use crate::msg::ReportFields;
 use crate::operators::{load_operator, slash};
 use crate::reports::{statement_for, validate_hash};
-use crate::signature::{verify_device_signature, verify_operator_signature};
-use crate::state::{EvidenceRecord, CONFIG, DEVICE_EVIDENCE, OPERATOR_EVIDENCE};
+use crate::signature::{recover_operator_keys, verify_device_signature, verify_operator_signature};
+use crate::state::{EvidenceRecord, CONFIG, DEVICE_EVIDENCE, OPERATOR_EVIDENCE, PUBKEYS};
 
 pub fn execute_operator_evidence(
     deps: DepsMut,
@@ -53,7 +53,7 @@ pub fn execute_operator_evidence(
     let record = load_operator(deps.storage, &operator)?;
     for (which, statement, signature) in [("a", &statement_a, &signature_a), ("b", &statement_b, &signature_b)] {
         let bytes = statement_for(&env, statement);
-        if !verify_operator_signature(deps.api, record.pubkey.as_slice(), &bytes, signature.as_slice()) {
+        if !signed_by_operator(deps.as_ref(), &operator, &record.pubkey, &bytes, signature) {
             return Err(ContractError::InvalidEvidenceSignature {
                 which: which.to_string(),
                 operator: operator.into_string(),
@@ -100,6 +100,21 @@ pub fn execute_operator_evidence(
         .add_attribute("bounty", bounty)
         .add_attribute("to_pool", to_pool)
         .add_attribute("removed", slashed.was_listed.to_string()))
+}
+
+/// True if `signature` over `statement` was made with a key ever bound to `operator`: its current key, or a key it
+/// was registered with before being re-added with a new one. `PUBKEYS` binds every key to one operator forever, so
+/// the signer's key is recovered from the signature and looked up there (no list of old keys to iterate).
+fn signed_by_operator(deps: Deps, operator: &Addr, current_key: &Binary, statement: &[u8], signature: &Binary) -> bool {
+    if verify_operator_signature(deps.api, current_key.as_slice(), statement, signature.as_slice()) {
+        return true;
+    }
+    recover_operator_keys(deps.api, statement, signature.as_slice())
+        .into_iter()
+        .any(|key| {
+            matches!(PUBKEYS.may_load(deps.storage, key.as_slice()), Ok(Some(owner)) if owner == *operator)
+                && verify_operator_signature(deps.api, &key, statement, signature.as_slice())
+        })
 }
 
 pub fn execute_device_evidence(
@@ -168,6 +183,10 @@ pub fn execute_device_evidence(
 
     // Staking slashes the device's stake, pays the bounty to the reporter and bans the device in the registry (a
     // banned device's unclaimed rewards are refused by the rewards contract). Its failure fails this transaction.
+    // The offence time is NOW (the evidence's submission), not the reports' own timestamps: those are written and
+    // signed by the device, so whoever holds its key (e.g. a buyer) could backdate them to before a sale and have
+    // the seller's stake slashed. With `now`, the device's current owner answers for it; a seller who equivocated
+    // and sold before the evidence landed escapes the slash (the device is banned all the same).
     let reason = format!("device equivocation: sequence {sequence}");
     Ok(Response::new()
         .add_message(WasmMsg::Execute {
@@ -177,6 +196,7 @@ pub fn execute_device_evidence(
                 reporter: info.sender.to_string(),
                 reason: reason.clone(),
                 ban: true,
+                offence_time: env.block.time,
             })?,
             funds: vec![],
         })

@@ -1,9 +1,11 @@
 //! `oracle-hub`: the Edgemint oracle hub.
 //!
 //! - a DAO-managed set of bonded operators (admin adds/removes; each bonds `uemc`, unbonds over a period);
-//! - fixed-length epochs; after an epoch ends every operator submits one signed report (rewards root, total, device
-//!   count, telemetry commitment); a root is accepted once a quorum of operators reported it, which reserves the
-//!   epoch's budget in the rewards contract;
+//! - fixed-length epochs; after an epoch ends every operator of the epoch's electorate (the operators listed at its
+//!   first report) submits one signed report (rewards root, total, device count, telemetry commitment); the first
+//!   report reserves and freezes the epoch's budget in the rewards contract; a root is accepted once a quorum of the
+//!   electorate reported it, which settles its total there;
+//! - the DAO may abandon an epoch that never reaches a quorum, releasing its budget;
 //! - a challenge window during which the DAO may veto an accepted root; after it the root is final (no tx needed);
 //! - equivocation evidence anyone can submit: two signed reports of one operator for one epoch (slashes its bond,
 //!   pays a bounty) and two signed telemetry reports of one device with one sequence number (slashes and bans the

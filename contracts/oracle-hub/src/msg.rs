@@ -24,7 +24,8 @@ pub struct InstantiateMsg {
     pub epoch_genesis: Option<Timestamp>,
     /// Epoch length in seconds (60 ..= 365 days).
     pub epoch_length: u64,
-    /// Share of the operators active at an epoch's first report that must report one root; in (0.5, 1], default 2/3.
+    /// Share of the epoch's electorate (the operators listed at its first report) that must report one root; in
+    /// (0.5, 1], default 2/3.
     pub quorum: Option<Decimal>,
     /// Seconds between acceptance and finality, during which the admin may veto (≤ 365 days; 0 = final at once).
     pub challenge_window: u64,
@@ -33,6 +34,8 @@ pub struct InstantiateMsg {
     /// Fraction of the slashed amount paid to whoever submitted the evidence (≤ 1); the rest goes to the rewards
     /// pool as revenue.
     pub bounty_fraction: Decimal,
+    /// Listed operators an epoch's first report needs (`TooFewOperators` below that); 1..=50, default 3.
+    pub min_operators: Option<u32>,
 }
 
 /// The content of one operator report; the statement an operator signs is built from it (see `ReportStatement`).
@@ -66,7 +69,8 @@ pub enum ExecuteMsg {
 
     // ----- epochs -----
     /// An active operator's report for an ended epoch. `signature` is the operator key's secp256k1 signature (64
-    /// bytes, compact r||s) over sha256 of the report statement. One report per operator per epoch.
+    /// bytes, compact r||s) over sha256 of the report statement. One report per operator per epoch; after the
+    /// epoch's first report only members of its electorate (the operators listed then) may report.
     SubmitReport {
         epoch: u64,
         root: HexBinary,
@@ -77,6 +81,9 @@ pub enum ExecuteMsg {
     },
     /// Admin (the DAO): veto the accepted root of `epoch` while its challenge window runs. `reason`: 1..=256 bytes.
     Veto { epoch: u64, reason: String },
+    /// Admin (the DAO): give up on an epoch that has reports but no accepted root and ended at least 7 epoch lengths
+    /// ago. Terminal (`abandoned`); its reserved budget returns to the rewards pool (`ReleaseEpoch`).
+    AbandonEpoch { epoch: u64 },
 
     // ----- evidence (anyone) -----
     /// Two statements signed by `operator` for the same epoch with different contents: slashes the operator's bond,
@@ -113,6 +120,7 @@ pub enum ExecuteMsg {
         challenge_window: Option<u64>,
         slash_fraction: Option<Decimal>,
         bounty_fraction: Option<Decimal>,
+        min_operators: Option<u32>,
     },
     /// Admin only: start a two-step handover to `new_admin` (replaces any pending proposal).
     ProposeAdmin { new_admin: String },
@@ -184,6 +192,8 @@ pub struct ConfigResponse {
     pub challenge_window: u64,
     pub slash_fraction: Decimal,
     pub bounty_fraction: Decimal,
+    /// Listed operators an epoch's first report needs.
+    pub min_operators: u32,
     /// Operators added and not removed (≤ `max_operators`).
     pub listed_operators: u32,
     /// Listed operators with at least `min_bond` bonded now.
@@ -209,7 +219,7 @@ pub struct OperatorResponse {
     pub pubkey: Binary,
     /// Added by the admin and not removed since.
     pub listed: bool,
-    /// `listed && bonded >= min_bond`: may report, and counts toward new epochs' quorum.
+    /// `listed && bonded >= min_bond`: may report (for an epoch whose electorate it belongs to).
     pub active: bool,
     pub bonded: Uint128,
     /// Sum of the unbonding entries (matured or not, until claimed).
@@ -252,13 +262,19 @@ pub struct VetoResponse {
 pub struct ReportsResponse {
     pub epoch: u64,
     pub status: EpochStatus,
-    /// Active operators when the epoch's first report came in (0 before that): the quorum's denominator.
+    /// Size of the electorate (0 before the first report): the quorum's denominator.
     pub operator_count: u32,
     /// Identical reports needed for acceptance: ceil(quorum × operator_count), fixed at the first report.
     pub threshold: u32,
+    /// The operators listed at the epoch's first report, by address: the only ones who may report for it.
+    pub electorate: Vec<Addr>,
+    /// The device budget frozen at the first report (0 before): no report's total may exceed it.
+    pub device_budget: Uint128,
     /// By operator address.
     pub reports: Vec<ReportResponse>,
     pub veto: Option<VetoResponse>,
+    /// When the admin abandoned the epoch, if it did.
+    pub abandoned_at: Option<Timestamp>,
 }
 
 #[cw_serde]

@@ -205,14 +205,18 @@ pub fn is_active(operator: &Operator, config: &Config) -> bool {
     operator.listed && operator.bonded >= config.min_bond
 }
 
-/// Listed operators with at least `min_bond` bonded (≤ MAX_OPERATORS loads).
-pub fn count_active(deps: Deps, config: &Config) -> Result<u32, ContractError> {
-    let listed: Vec<Addr> = LISTED
+/// The listed operators, by address (≤ MAX_OPERATORS).
+pub fn listed_operators(deps: Deps) -> Result<Vec<Addr>, ContractError> {
+    Ok(LISTED
         .keys(deps.storage, None, None, Order::Ascending)
         .take(MAX_OPERATORS as usize)
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<_, _>>()?)
+}
+
+/// Listed operators with at least `min_bond` bonded (≤ MAX_OPERATORS loads).
+pub fn count_active(deps: Deps, config: &Config) -> Result<u32, ContractError> {
     let mut active = 0u32;
-    for address in listed {
+    for address in listed_operators(deps)? {
         if is_active(&OPERATORS.load(deps.storage, &address)?, config) {
             active += 1;
         }

@@ -12,9 +12,9 @@ use crate::operators::{count_active, is_active, load_entries};
 use crate::reports::statement_for;
 use crate::signature::sha256;
 use crate::state::{
-    Operator, StoredReport, ADMIN, CONFIG, DEFAULT_PAGE_LIMIT, DEVICE_EVIDENCE, EPOCHS, LISTED_COUNT, MAX_OPERATORS,
-    MAX_PAGE_LIMIT, MAX_REPORTS_PER_EPOCH, MAX_UNBONDING_ENTRIES, OPERATORS, OPERATOR_EVIDENCE, PENDING_ADMIN, REPORTS,
-    TALLY, TIMING_LOCKED,
+    Operator, StoredReport, ADMIN, CONFIG, DEFAULT_PAGE_LIMIT, DEVICE_EVIDENCE, ELECTORATE, EPOCHS, LISTED_COUNT,
+    MAX_OPERATORS, MAX_PAGE_LIMIT, MAX_REPORTS_PER_EPOCH, MAX_UNBONDING_ENTRIES, OPERATORS, OPERATOR_EVIDENCE,
+    PENDING_ADMIN, REPORTS, TALLY, TIMING_LOCKED,
 };
 
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
@@ -102,6 +102,7 @@ fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
         challenge_window: config.challenge_window,
         slash_fraction: config.slash_fraction,
         bounty_fraction: config.bounty_fraction,
+        min_operators: config.min_operators,
     })
 }
 
@@ -230,12 +231,20 @@ fn query_reports(deps: Deps, env: &Env, epoch: u64) -> StdResult<ReportsResponse
             votes,
         });
     }
+    let electorate = ELECTORATE
+        .prefix(epoch)
+        .keys(deps.storage, None, None, Order::Ascending)
+        .take(MAX_OPERATORS as usize)
+        .collect::<StdResult<_>>()?;
     Ok(ReportsResponse {
         epoch,
         status,
         operator_count: state.as_ref().map(|s| s.operator_count).unwrap_or_default(),
         threshold: state.as_ref().map(|s| s.threshold).unwrap_or_default(),
+        electorate,
+        device_budget: state.as_ref().map(|s| s.device_budget).unwrap_or_default(),
         reports,
+        abandoned_at: state.as_ref().and_then(|s| s.abandoned_at),
         veto: state.and_then(|s| s.veto).map(|v| VetoResponse {
             at: v.at,
             reason: v.reason,

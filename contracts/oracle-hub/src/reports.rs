@@ -1,7 +1,8 @@
-//! SubmitReport (operators) and Veto (admin).
+//! SubmitReport (operators), Veto and AbandonEpoch (admin).
 
 use cosmwasm_std::{
-    to_json_binary, Addr, Binary, DepsMut, Env, HexBinary, MessageInfo, QuerierWrapper, Response, Uint128, WasmMsg,
+    to_json_binary, Addr, Binary, DepsMut, Empty, Env, HexBinary, MessageInfo, QuerierWrapper, Response, Uint128,
+    WasmMsg,
 };
 use cw_utils::nonpayable;
 use edgemint_types::oracle::EpochStatus;
@@ -11,11 +12,11 @@ use crate::contract::ensure_admin;
 use crate::epoch::{add_seconds, epoch_end, status};
 use crate::error::ContractError;
 use crate::msg::ReportFields;
-use crate::operators::{count_active, is_active, load_operator};
+use crate::operators::{is_active, listed_operators, load_operator};
 use crate::signature::{candidate_key, report_statement, verify_operator_signature};
 use crate::state::{
-    AcceptedRoot, EpochState, StoredReport, Veto, CONFIG, EPOCHS, HASH_LEN, MAX_REASON_LEN, MAX_REPORTS_PER_EPOCH,
-    REPORTS, TALLY, TIMING_LOCKED,
+    AcceptedRoot, EpochState, StoredReport, Veto, ABANDON_AFTER_EPOCHS, CONFIG, ELECTORATE, EPOCHS, HASH_LEN,
+    LISTED_COUNT, MAX_REASON_LEN, MAX_REPORTS_PER_EPOCH, REPORTS, TALLY, TIMING_LOCKED,
 };
 
 pub fn validate_hash(field: &str, value: &HexBinary) -> Result<(), ContractError> {
@@ -55,18 +56,22 @@ pub fn execute_submit_report(
     let epoch = fields.epoch;
     let now = env.block.time;
 
-    // 1. Timing: only after the epoch ended, and not once it is final or vetoed.
+    // 1. Timing: only after the epoch ended, and not once it is final, vetoed or abandoned.
     let end = epoch_end(&config, epoch)?;
     if now < end {
         return Err(ContractError::EarlyReport { epoch, ends_at: end });
     }
     let state = EPOCHS.may_load(deps.storage, epoch)?;
     let current = status(state.as_ref(), end, now);
-    if matches!(current, EpochStatus::Final | EpochStatus::Vetoed) {
+    if matches!(
+        current,
+        EpochStatus::Final | EpochStatus::Vetoed | EpochStatus::Abandoned
+    ) {
         return Err(ContractError::LateReport { epoch, status: current });
     }
 
-    // 2. Reporter: an active operator that has not reported this epoch.
+    // 2. Reporter: a listed operator, bonded at least `min_bond` now, in the epoch's electorate (once there is one),
+    //    that has not reported this epoch.
     let operator = load_operator(deps.storage, &info.sender)?;
     if !operator.listed {
         return Err(ContractError::NotListed {
@@ -78,6 +83,12 @@ pub fn execute_submit_report(
             address: info.sender.into_string(),
             bonded: operator.bonded,
             min_bond: config.min_bond,
+        });
+    }
+    if state.is_some() && !ELECTORATE.has(deps.storage, (epoch, &info.sender)) {
+        return Err(ContractError::NotInElectorate {
+            epoch,
+            operator: info.sender.into_string(),
         });
     }
     if REPORTS.has(deps.storage, (epoch, &info.sender)) {
@@ -95,40 +106,63 @@ pub fn execute_submit_report(
         });
     }
 
-    // 4. Before acceptance, a total above the epoch's device budget is refused now (it could never be reserved).
+    // 4. The budget: frozen at the first report, the same for every later report.
     let rewards = config.rewards.clone().ok_or(ContractError::RewardsNotSet {})?;
-    let already_accepted = state.as_ref().is_some_and(|s| s.accepted.is_some());
-    if !already_accepted {
-        let budget = query_budget(deps.querier, &rewards, epoch)?;
-        if fields.total_amount > budget.device_budget {
-            return Err(ContractError::TotalExceedsBudget {
-                epoch,
-                total: fields.total_amount,
-                budget: budget.device_budget,
-            });
-        }
-    }
-
-    // 5. The quorum denominator is fixed at the epoch's first report.
+    let mut res = Response::new();
     let mut state = match state {
         Some(state) => state,
         None => {
-            let operator_count = count_active(deps.as_ref(), &config)?;
+            // The epoch's first report: at least `min_operators` listed, snapshot the electorate (every listed
+            // operator, whatever its bond; ≤ 50 loads), and reserve and freeze the budget in the rewards contract.
+            let listed = LISTED_COUNT.load(deps.storage)?;
+            if listed < config.min_operators {
+                return Err(ContractError::TooFewOperators {
+                    listed,
+                    min: config.min_operators,
+                });
+            }
+            let electorate = listed_operators(deps.as_ref())?;
+            for member in &electorate {
+                ELECTORATE.save(deps.storage, (epoch, member), &Empty {})?;
+            }
+            let operator_count = u32::try_from(electorate.len()).map_err(|_| ContractError::TooManyReports {
+                epoch,
+                max: MAX_REPORTS_PER_EPOCH,
+            })?;
             let threshold = Uint128::from(operator_count).checked_mul_ceil(config.quorum)?;
             let threshold = u32::try_from(threshold.u128()).map_err(|_| ContractError::TooManyReports {
                 epoch,
                 max: MAX_REPORTS_PER_EPOCH,
             })?;
+            // The rewards contract reserves exactly these figures: `ReserveBudget` runs right after this call, in
+            // the same transaction and on the same state (if the epoch was already reserved there, the query
+            // answers the frozen figures and the reservation is a no-op).
+            let budget = query_budget(deps.querier, &rewards, epoch)?;
+            res = res.add_message(WasmMsg::Execute {
+                contract_addr: rewards.to_string(),
+                msg: to_json_binary(&RewardsExecuteMsg::ReserveBudget { epoch })?,
+                funds: vec![],
+            });
             TIMING_LOCKED.save(deps.storage, &true)?;
             EpochState {
                 operator_count,
                 threshold,
                 report_count: 0,
+                device_budget: budget.device_budget,
                 accepted: None,
                 veto: None,
+                abandoned_at: None,
             }
         }
     };
+    // Deterministic for every reporter: the frozen device budget never changes.
+    if fields.total_amount > state.device_budget {
+        return Err(ContractError::TotalExceedsBudget {
+            epoch,
+            total: fields.total_amount,
+            budget: state.device_budget,
+        });
+    }
     if state.report_count >= MAX_REPORTS_PER_EPOCH {
         return Err(ContractError::TooManyReports {
             epoch,
@@ -137,7 +171,7 @@ pub fn execute_submit_report(
     }
     state.report_count += 1;
 
-    // 6. Tally identical contents.
+    // 5. Tally identical contents.
     let candidate = candidate_key(
         fields.root.as_slice(),
         fields.total_amount,
@@ -163,7 +197,6 @@ pub fn execute_submit_report(
         },
     )?;
 
-    let mut res = Response::new();
     let newly_accepted = state.accepted.is_none() && votes >= state.threshold;
     if newly_accepted {
         let final_at = add_seconds(now, config.challenge_window)?;
@@ -176,11 +209,12 @@ pub fn execute_submit_report(
             accepted_at: now,
             final_at,
         });
-        // A plain message: if the rewards contract refuses the reservation, this whole report fails.
+        // The total is within the frozen device budget (checked above), so the settlement cannot be refused for
+        // it; the unused device budget returns to the pool.
         res = res
             .add_message(WasmMsg::Execute {
                 contract_addr: rewards.to_string(),
-                msg: to_json_binary(&RewardsExecuteMsg::ReserveEpoch {
+                msg: to_json_binary(&RewardsExecuteMsg::SettleEpoch {
                     epoch,
                     total_amount: fields.total_amount,
                 })?,
@@ -206,6 +240,7 @@ pub fn execute_submit_report(
         .add_attribute("votes", votes.to_string())
         .add_attribute("threshold", state.threshold.to_string())
         .add_attribute("operator_count", state.operator_count.to_string())
+        .add_attribute("device_budget", state.device_budget)
         .add_attribute("accepted", newly_accepted.to_string())
         .add_attribute("matches_accepted", matches_accepted.to_string())
         .add_attribute("status", status_str(new_status)))
@@ -253,6 +288,44 @@ pub fn execute_veto(
         .add_attribute("admin", info.sender))
 }
 
+/// `AbandonEpoch { epoch }` (admin): an epoch with reports, no accepted root, that ended at least
+/// `ABANDON_AFTER_EPOCHS` epoch lengths ago becomes Abandoned (terminal) and its reserved budget is released.
+pub fn execute_abandon(deps: DepsMut, env: Env, info: MessageInfo, epoch: u64) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    ensure_admin(deps.as_ref(), &info.sender, "abandon an epoch")?;
+    let config = CONFIG.load(deps.storage)?;
+    let end = epoch_end(&config, epoch)?;
+    let state = EPOCHS.may_load(deps.storage, epoch)?;
+    let current = status(state.as_ref(), end, env.block.time);
+    let mut state = match state {
+        Some(state) if current == EpochStatus::Reported => state,
+        _ => return Err(ContractError::NotAbandonable { epoch, status: current }),
+    };
+    let delay = config
+        .epoch_length
+        .checked_mul(ABANDON_AFTER_EPOCHS)
+        .ok_or(ContractError::TimeOverflow {})?;
+    let at = add_seconds(end, delay)?;
+    if env.block.time < at {
+        return Err(ContractError::AbandonTooEarly { epoch, at });
+    }
+    // The epoch has reports, so the rewards contract was configured (and reserved) at its first report.
+    let rewards = config.rewards.ok_or(ContractError::RewardsNotSet {})?;
+    state.abandoned_at = Some(env.block.time);
+    EPOCHS.save(deps.storage, epoch, &state)?;
+    Ok(Response::new()
+        .add_message(WasmMsg::Execute {
+            contract_addr: rewards.into_string(),
+            msg: to_json_binary(&RewardsExecuteMsg::ReleaseEpoch { epoch })?,
+            funds: vec![],
+        })
+        .add_attribute("action", "abandon_epoch")
+        .add_attribute("epoch", epoch.to_string())
+        .add_attribute("reports", state.report_count.to_string())
+        .add_attribute("operator_count", state.operator_count.to_string())
+        .add_attribute("admin", info.sender))
+}
+
 fn query_budget(querier: QuerierWrapper, rewards: &Addr, epoch: u64) -> Result<EpochBudgetResponse, ContractError> {
     querier
         .query_wasm_smart(rewards, &RewardsQueryMsg::EpochBudget { epoch })
@@ -266,5 +339,6 @@ pub fn status_str(status: EpochStatus) -> &'static str {
         EpochStatus::Accepted => "accepted",
         EpochStatus::Final => "final",
         EpochStatus::Vetoed => "vetoed",
+        EpochStatus::Abandoned => "abandoned",
     }
 }

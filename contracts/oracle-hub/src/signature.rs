@@ -66,6 +66,33 @@ pub fn verify_operator_signature(api: &dyn Api, pubkey: &[u8], statement: &[u8],
     signature.len() == SIGNATURE_LEN && matches!(api.secp256k1_verify(&sha256(statement), signature, pubkey), Ok(true))
 }
 
+/// The compressed (33-byte) secp256k1 keys that could have produced `signature` (64-byte compact r||s) over
+/// sha256(`statement`): one per recovery id that recovers a key (at most two). Malformed input yields none.
+pub fn recover_operator_keys(api: &dyn Api, statement: &[u8], signature: &[u8]) -> Vec<Vec<u8>> {
+    if signature.len() != SIGNATURE_LEN {
+        return vec![];
+    }
+    let hash = sha256(statement);
+    (0u8..=1)
+        .filter_map(|recovery| api.secp256k1_recover_pubkey(&hash, signature, recovery).ok())
+        .filter_map(|key| compress_pubkey(&key))
+        .collect()
+}
+
+/// SEC1 uncompressed (0x04 ‖ x ‖ y, 65 bytes) → compressed (0x02/0x03 ‖ x); a compressed key is returned as is.
+pub fn compress_pubkey(key: &[u8]) -> Option<Vec<u8>> {
+    match key.len() {
+        33 if matches!(key[0], 0x02 | 0x03) => Some(key.to_vec()),
+        65 if key[0] == 0x04 => {
+            let mut out = Vec::with_capacity(33);
+            out.push(0x02 | (key[64] & 1));
+            out.extend_from_slice(&key[1..33]);
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
 /// True if `signature` is the device key's signature over `message`: ed25519 over the raw bytes, secp256k1
 /// (64-byte compact r||s) over sha256(message), as for activation. Malformed keys or signatures count as "does not
 /// verify".

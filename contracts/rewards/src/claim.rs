@@ -332,13 +332,19 @@ fn load_epoch_ctx(
     Ok(EpochCtx { epoch, root, record })
 }
 
-/// A reserved, not released epoch.
+/// A reserved and settled epoch, neither released nor closed.
 fn load_claimable_record(storage: &dyn cosmwasm_std::Storage, epoch: u64) -> Result<EpochRecord, ContractError> {
     let record = EPOCHS
         .may_load(storage, epoch)?
         .ok_or(ContractError::EpochNotReserved { epoch })?;
     if record.released {
         return Err(ContractError::EpochReleased { epoch });
+    }
+    if record.closed_at.is_some() {
+        return Err(ContractError::EpochClosed { epoch });
+    }
+    if !record.settled {
+        return Err(ContractError::EpochNotSettled { epoch });
     }
     Ok(record)
 }

@@ -6,8 +6,11 @@ use edgemint_types::migrate::ensure_upgrade;
 
 use crate::error::ContractError;
 use crate::msg::{EmissionSchedule, ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
-use crate::state::{Config, Pool, ADMIN, CONFIG, MAX_BATCH_LIMIT, MAX_OPERATOR_SHARE, PENDING_ADMIN, POOL};
-use crate::{claim, pool, query};
+use crate::state::{
+    Config, Pool, ADMIN, CONFIG, DEFAULT_CLAIM_WINDOW, MAX_BATCH_LIMIT, MAX_CLAIM_WINDOW, MAX_OPERATOR_SHARE,
+    MIN_CLAIM_WINDOW, PENDING_ADMIN, POOL,
+};
+use crate::{claim, ibc, pool, query};
 
 /// cw2 name; `migrate` refuses code whose stored name differs.
 pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
@@ -33,6 +36,8 @@ pub fn instantiate(
     validate_operator_share(msg.operator_share)?;
     let max_batch = msg.max_batch.unwrap_or(MAX_BATCH_LIMIT);
     validate_max_batch(max_batch)?;
+    let claim_window = msg.claim_window.unwrap_or(DEFAULT_CLAIM_WINDOW);
+    validate_claim_window(claim_window)?;
     let config = Config {
         hub: deps.api.addr_validate(&msg.hub)?,
         registry: deps.api.addr_validate(&msg.registry)?,
@@ -40,6 +45,7 @@ pub fn instantiate(
         schedule: msg.schedule,
         operator_share: msg.operator_share,
         max_batch,
+        claim_window,
     };
     CONFIG.save(deps.storage, &config)?;
     ADMIN.save(deps.storage, &admin)?;
@@ -62,6 +68,7 @@ pub fn instantiate(
         .add_attribute("decay_period_epochs", config.schedule.decay_period_epochs.to_string())
         .add_attribute("operator_share", config.operator_share.to_string())
         .add_attribute("max_batch", max_batch.to_string())
+        .add_attribute("claim_window", claim_window.to_string())
         .add_attribute("pool_total", initial))
 }
 
@@ -71,10 +78,15 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
         ExecuteMsg::Fund {} => pool::execute_fund(deps, info),
         ExecuteMsg::AddRevenue {} => pool::execute_add_revenue(deps, info),
         ExecuteMsg::Sync {} => pool::execute_sync(deps, env, info),
-        ExecuteMsg::ReserveEpoch { epoch, total_amount } => {
-            pool::execute_reserve_epoch(deps, env, info, epoch, total_amount)
-        }
+        ExecuteMsg::ReserveBudget { epoch } => pool::execute_reserve_budget(deps, env, info, epoch),
+        ExecuteMsg::SettleEpoch { epoch, total_amount } => pool::execute_settle_epoch(deps, info, epoch, total_amount),
         ExecuteMsg::ReleaseEpoch { epoch } => pool::execute_release_epoch(deps, info, epoch),
+        ExecuteMsg::CloseEpoch { epoch } => pool::execute_close_epoch(deps, env, info, epoch),
+        ExecuteMsg::ResolveIbcTransfer {
+            epoch,
+            device_id,
+            delivered,
+        } => ibc::execute_resolve_transfer(deps, env, info, epoch, device_id, delivered),
         ExecuteMsg::Claim { claims } => claim::execute_claim(deps, env, info, claims),
         ExecuteMsg::ClaimAndSend {
             claim,
@@ -89,6 +101,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
             schedule,
             operator_share,
             max_batch,
+            claim_window,
         } => execute_update_config(
             deps,
             info,
@@ -98,6 +111,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
                 schedule,
                 operator_share,
                 max_batch,
+                claim_window,
             },
         ),
         ExecuteMsg::ReassignRevenue { from_epoch, to_epoch } => {
@@ -115,6 +129,7 @@ struct ConfigChanges {
     schedule: Option<EmissionSchedule>,
     operator_share: Option<Decimal>,
     max_batch: Option<u32>,
+    claim_window: Option<u64>,
 }
 
 fn execute_update_config(deps: DepsMut, info: MessageInfo, c: ConfigChanges) -> Result<Response, ContractError> {
@@ -148,6 +163,11 @@ fn execute_update_config(deps: DepsMut, info: MessageInfo, c: ConfigChanges) -> 
         validate_max_batch(max_batch)?;
         config.max_batch = max_batch;
         res = res.add_attribute("max_batch", max_batch.to_string());
+    }
+    if let Some(window) = c.claim_window {
+        validate_claim_window(window)?;
+        config.claim_window = window;
+        res = res.add_attribute("claim_window", window.to_string());
     }
     CONFIG.save(deps.storage, &config)?;
     Ok(res)
@@ -260,6 +280,17 @@ fn validate_max_batch(max_batch: u32) -> Result<(), ContractError> {
         return Err(ContractError::InvalidMaxBatch {
             max_batch,
             limit: MAX_BATCH_LIMIT,
+        });
+    }
+    Ok(())
+}
+
+fn validate_claim_window(seconds: u64) -> Result<(), ContractError> {
+    if !(MIN_CLAIM_WINDOW..=MAX_CLAIM_WINDOW).contains(&seconds) {
+        return Err(ContractError::InvalidClaimWindow {
+            seconds,
+            min: MIN_CLAIM_WINDOW,
+            max: MAX_CLAIM_WINDOW,
         });
     }
     Ok(())

@@ -48,6 +48,7 @@ pub fn live_budget(
         revenue,
         operator_budget,
         device_budget,
+        frozen: false,
     })
 }
 
@@ -59,10 +60,11 @@ pub fn reserved_budget(epoch: u64, record: &EpochRecord) -> EpochBudgetResponse 
         revenue: record.revenue,
         operator_budget: record.operator_budget,
         device_budget: record.device_budget,
+        frozen: true,
     }
 }
 
-/// The reserved figures once reserved, the live ones before.
+/// The frozen figures once reserved (at the epoch's first report), the live ones before.
 pub fn epoch_budget(
     storage: &dyn Storage,
     config: &Config,

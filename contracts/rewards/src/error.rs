@@ -1,4 +1,4 @@
-use cosmwasm_std::{CheckedMultiplyFractionError, Decimal, OverflowError, StdError, Uint128};
+use cosmwasm_std::{CheckedMultiplyFractionError, Decimal, OverflowError, StdError, Timestamp, Uint128};
 use cw_utils::PaymentError;
 use edgemint_types::migrate::MigrateError;
 use edgemint_types::oracle::EpochStatus;
@@ -45,6 +45,9 @@ pub enum ContractError {
     #[error("invalid max_batch {max_batch}: must be 1 to {limit}")]
     InvalidMaxBatch { max_batch: u32, limit: u32 },
 
+    #[error("invalid claim_window {seconds}s: must be {min}s to {max}s")]
+    InvalidClaimWindow { seconds: u64, min: u64, max: u64 },
+
     // ---- pool and reservations ----
     #[error("epoch {epoch} is already reserved")]
     EpochAlreadyReserved { epoch: u64 },
@@ -52,8 +55,23 @@ pub enum ContractError {
     #[error("epoch {epoch} is not reserved")]
     EpochNotReserved { epoch: u64 },
 
-    #[error("epoch {epoch} was released (vetoed): nothing is paid for it")]
+    #[error("epoch {epoch} was released (vetoed or abandoned): nothing is paid for it")]
     EpochReleased { epoch: u64 },
+
+    #[error("epoch {epoch} is already settled")]
+    EpochAlreadySettled { epoch: u64 },
+
+    #[error("epoch {epoch} is not settled: no root's total was settled for it")]
+    EpochNotSettled { epoch: u64 },
+
+    #[error("epoch {epoch} was closed after its claim window: nothing more is paid for it")]
+    EpochClosed { epoch: u64 },
+
+    #[error("epoch {epoch} cannot be closed before {closes_at} (its claim window is still open)")]
+    ClaimWindowOpen { epoch: u64, closes_at: Timestamp },
+
+    #[error("epoch {epoch} is {status:?} at the hub: only a Final epoch can be closed")]
+    CloseNotFinal { epoch: u64, status: EpochStatus },
 
     #[error("total {total_amount} for epoch {epoch} exceeds its device budget {device_budget}")]
     TotalExceedsBudget {
@@ -146,6 +164,19 @@ pub enum ContractError {
 
     #[error("invalid timeout {seconds}s: must be 1 to {max}s")]
     InvalidTimeout { seconds: u64, max: u64 },
+
+    #[error("no IBC transfer of epoch {epoch}, device {device_id} is pending")]
+    NoPendingTransfer { epoch: u64, device_id: u64 },
+
+    #[error("the IBC transfer of epoch {epoch}, device {device_id} can be resolved only from {resolvable_at}")]
+    TransferNotExpired {
+        epoch: u64,
+        device_id: u64,
+        resolvable_at: Timestamp,
+    },
+
+    #[error("the refund of {amount} has not reached the contract: its balance exceeds the pool total by {surplus}")]
+    RefundNotReceived { amount: Uint128, surplus: Uint128 },
 
     // ---- operators ----
     #[error("{operator} did not report the final root of epoch {epoch}")]

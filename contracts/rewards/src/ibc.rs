@@ -9,22 +9,34 @@
 //! ```
 //!
 //! and the transfer is recorded in `IBC_PENDING` under (epoch, device_id). On the callback:
-//! - success acknowledgement: the record is deleted (the owner has the coins on the other chain);
-//! - error acknowledgement or timeout: the record is deleted and the refunded amount is sent to the owner here.
+//! - error acknowledgement (`{"error":"..."}`, exactly ICS-20's error form) or timeout: the record is deleted and
+//!   the refunded amount is sent to the owner here (ibc-go refunded the escrowed coins to this contract);
+//! - any other acknowledgement: the transfer counts as delivered and the record is deleted. This mirrors ibc-go's
+//!   transfer keeper (v8), which refunds the sender only on `Acknowledgement_Error`: `{"result":"AQ=="}`, but also
+//!   `{}` or `{"result":""}` (which a counterparty under an attacker's control can write), are successes there and
+//!   nothing comes back, so paying the owner here would pay the leaf twice. (The transfer module rejects an
+//!   acknowledgement it cannot decode before the callbacks middleware calls us, so garbage never reaches this code
+//!   in practice; if it did, no refund was made and none is paid.)
 //!
 //! A callback the contract does not recognise (not its packet, unknown or already settled record, mismatching amount,
 //! denom or channel) changes nothing and is answered with `result=ignored`.
+//!
+//! If a callback never arrives (middleware missing, callback out of gas), the admin resolves the transfer with
+//! `ResolveIbcTransfer` once it is `IBC_RESOLVE_GRACE` past its timeout.
 
 use cosmwasm_schema::serde::{Deserialize, Serialize};
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    coins, from_json, Addr, BankMsg, Binary, DepsMut, Env, IbcBasicResponse, IbcPacket, IbcSourceCallbackMsg,
-    IbcSrcCallback, Uint128,
+    coins, from_json, Addr, BankMsg, DepsMut, Env, IbcBasicResponse, IbcPacket, IbcSourceCallbackMsg, IbcSrcCallback,
+    MessageInfo, Response, Uint128,
 };
+use cw_utils::nonpayable;
 
+use crate::contract::ensure_admin;
 use crate::error::ContractError;
-use crate::state::{CONFIG, IBC_PENDING, POOL};
+use crate::pool::{add_seconds, balance_of};
+use crate::state::{CONFIG, IBC_PENDING, IBC_RESOLVE_GRACE, POOL};
 
 // Plain serde (not `cw_serde`, which denies unknown fields): these parse what other software wrote.
 
@@ -55,12 +67,17 @@ pub struct Ics20Packet {
     pub memo: Option<String>,
 }
 
-/// ICS-20 acknowledgement: `{"result":"AQ=="}` or `{"error":"..."}`.
+/// The ICS-20 error acknowledgement, `{"error":"..."}` and nothing else: the only acknowledgement on which ibc-go
+/// refunds the sender.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-#[serde(crate = "cosmwasm_schema::serde", rename_all = "snake_case")]
-pub enum Ics20Ack {
-    Result(Binary),
-    Error(String),
+#[serde(crate = "cosmwasm_schema::serde", deny_unknown_fields)]
+pub struct Ics20ErrorAck {
+    pub error: String,
+}
+
+/// True if `ack` is an ICS-20 error acknowledgement (the transfer was refunded to the sender).
+pub fn is_error_ack(ack: &[u8]) -> bool {
+    from_json::<Ics20ErrorAck>(ack).is_ok()
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -71,8 +88,8 @@ pub fn ibc_source_callback(
 ) -> Result<IbcBasicResponse, ContractError> {
     let (packet, outcome) = match msg {
         IbcSourceCallbackMsg::Acknowledgement(ack) => {
-            let delivered = matches!(from_json(&ack.acknowledgement.data), Ok(Ics20Ack::Result(_)));
-            (ack.original_packet, if delivered { "delivered" } else { "error" })
+            let refunded = is_error_ack(ack.acknowledgement.data.as_slice());
+            (ack.original_packet, if refunded { "error" } else { "delivered" })
         }
         IbcSourceCallbackMsg::Timeout(timeout) => (timeout.packet, "timeout"),
     };
@@ -106,6 +123,59 @@ pub fn ibc_source_callback(
         return Ok(res.add_attribute("result", "settled"));
     }
     // ibc-go has already refunded the escrowed coins to this contract: pass them on to the owner.
+    Ok(res.add_attribute("result", "refunded").add_message(BankMsg::Send {
+        to_address: pending.owner.to_string(),
+        amount: coins(pending.amount.u128(), &config.denom),
+    }))
+}
+
+/// `ResolveIbcTransfer { epoch, device_id, delivered }` (admin): settles by hand a pending transfer whose callback never
+/// arrived, `IBC_RESOLVE_GRACE` after its timeout. `delivered: false` pays the owner the refund, which must have
+/// reached the contract (balance ≥ pool_total + amount), so the pool itself never pays twice.
+pub fn execute_resolve_transfer(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    epoch: u64,
+    device_id: u64,
+    delivered: bool,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    ensure_admin(deps.as_ref(), &info.sender, "resolve an IBC transfer")?;
+    let key = (epoch, device_id);
+    let pending = IBC_PENDING
+        .may_load(deps.storage, key)?
+        .ok_or(ContractError::NoPendingTransfer { epoch, device_id })?;
+    let resolvable_at = add_seconds(pending.timeout, IBC_RESOLVE_GRACE)?;
+    if env.block.time < resolvable_at {
+        return Err(ContractError::TransferNotExpired {
+            epoch,
+            device_id,
+            resolvable_at,
+        });
+    }
+    let config = CONFIG.load(deps.storage)?;
+    let mut pool = POOL.load(deps.storage)?;
+    IBC_PENDING.remove(deps.storage, key);
+    pool.ibc_pending = pool.ibc_pending.checked_sub(pending.amount)?;
+    POOL.save(deps.storage, &pool)?;
+    let res = Response::new()
+        .add_attribute("action", "resolve_ibc_transfer")
+        .add_attribute("epoch", epoch.to_string())
+        .add_attribute("device_id", device_id.to_string())
+        .add_attribute("owner", pending.owner.as_str())
+        .add_attribute("amount", pending.amount);
+    if delivered {
+        return Ok(res.add_attribute("result", "settled"));
+    }
+    let balance = balance_of(deps.as_ref(), &env.contract.address, &config.denom)?;
+    let surplus = balance.saturating_sub(pool.total);
+    if surplus < pending.amount {
+        return Err(ContractError::RefundNotReceived {
+            amount: pending.amount,
+            surplus,
+        });
+    }
     Ok(res.add_attribute("result", "refunded").add_message(BankMsg::Send {
         to_address: pending.owner.to_string(),
         amount: coins(pending.amount.u128(), &config.denom),

@@ -20,7 +20,8 @@ pub struct EmissionSchedule {
 pub struct InstantiateMsg {
     /// Admin (the DAO later); defaults to the instantiating sender.
     pub admin: Option<String>,
-    /// The oracle hub: the only sender of `ReserveEpoch`/`ReleaseEpoch`, and the source of epoch status and roots.
+    /// The oracle hub: the only sender of `ReserveBudget`/`SettleEpoch`/`ReleaseEpoch`, and the source of epoch status
+    /// and roots.
     pub hub: String,
     /// The device registry (claims of banned devices are refused).
     pub registry: String,
@@ -31,6 +32,9 @@ pub struct InstantiateMsg {
     pub operator_share: Decimal,
     /// Most claims per `Claim` batch, 1..=50; default 50.
     pub max_batch: Option<u32>,
+    /// Seconds after an epoch became final before the admin may close it and return its unclaimed rewards to the
+    /// pool (`CloseEpoch`); 1 day ..= 10 years, default 365 days.
+    pub claim_window: Option<u64>,
 }
 
 /// One leaf of an epoch's reward tree plus its Merkle proof (sibling hashes from the leaf up, 32 bytes each, hex).
@@ -54,10 +58,14 @@ pub enum ExecuteMsg {
     /// Anyone: credits `denom` funds that reached the contract without `Fund` (plain bank sends, genesis balance) to
     /// the free pool.
     Sync {},
-    /// Hub only, when a root reaches quorum: reserves `total_amount` (≤ the epoch's device budget) plus the operator
-    /// budget. Each epoch is reserved at most once.
-    ReserveEpoch { epoch: u64, total_amount: Uint128 },
-    /// Hub only, when the DAO vetoes the accepted root: what is still reserved for the epoch returns to the free pool.
+    /// Hub only, at the epoch's first report: reserves and freezes the epoch's whole budget (device + operator
+    /// budget, emission capped by the free pool). Idempotent; never fails for lack of funds.
+    ReserveBudget { epoch: u64 },
+    /// Hub only, when a root reaches quorum: `total_amount` (≤ the frozen device budget) becomes claimable; the
+    /// unused device budget returns to the free pool. Once per epoch.
+    SettleEpoch { epoch: u64, total_amount: Uint128 },
+    /// Hub only, when the DAO vetoes the accepted root or abandons the epoch: what is still reserved for the epoch
+    /// returns to the free pool.
     ReleaseEpoch { epoch: u64 },
     /// Anyone, for anyone: pays each leaf's amount to the leaf's owner (one bank send per distinct owner). All or
     /// nothing: the first failing item fails the batch with an error naming it.
@@ -79,9 +87,23 @@ pub enum ExecuteMsg {
         schedule: Option<EmissionSchedule>,
         operator_share: Option<Decimal>,
         max_batch: Option<u32>,
+        claim_window: Option<u64>,
     },
-    /// Admin only: moves the revenue earmarked for an epoch that is not reserved (e.g. one that never reached a
-    /// quorum) to another epoch not yet reserved, or to the free pool (`to_epoch: null`).
+    /// Admin only, once `claim_window` has passed since the epoch became final at the hub: whatever is still reserved
+    /// for the epoch (unclaimed leaves, e.g. of banned devices; unclaimed or zero operator shares) returns to the free
+    /// pool, and later claims for the epoch fail with `EpochClosed`.
+    CloseEpoch { epoch: u64 },
+    /// Admin only, for a `ClaimAndSend` transfer whose IBC callback never arrived, at least `IBC_RESOLVE_GRACE` (1 day)
+    /// after its timeout: `delivered: true` settles it (the owner got the coins on the other chain); `false` sends
+    /// the refund to the owner, only if the refunded coins are in the contract (its balance exceeds `pool_total` by
+    /// at least the amount). The DAO checks the packet's fate on both chains before choosing.
+    ResolveIbcTransfer {
+        epoch: u64,
+        device_id: u64,
+        delivered: bool,
+    },
+    /// Admin only: moves the revenue earmarked for an epoch that is not reserved (e.g. one that never got a report)
+    /// to another epoch not yet reserved, or to the free pool (`to_epoch: null`).
     ReassignRevenue { from_epoch: u64, to_epoch: Option<u64> },
     /// Admin only: start a two-step handover to `new_admin` (replaces any pending proposal).
     ProposeAdmin { new_admin: String },
@@ -96,7 +118,7 @@ pub enum ExecuteMsg {
 pub enum QueryMsg {
     #[returns(ConfigResponse)]
     Config {},
-    /// The epoch's budget: live figures until it is reserved, then the reserved figures (stable).
+    /// The epoch's budget: live figures until it is reserved (at its first report), then the frozen figures.
     #[returns(EpochBudgetResponse)]
     EpochBudget { epoch: u64 },
     /// Reservation and claim progress of an epoch, and its status at the hub.
@@ -132,6 +154,7 @@ pub struct ConfigResponse {
     pub schedule: EmissionSchedule,
     pub operator_share: Decimal,
     pub max_batch: u32,
+    pub claim_window: u64,
 }
 
 #[cw_serde]
@@ -141,11 +164,15 @@ pub struct EpochStateResponse {
     pub hub_status: Option<EpochStatus>,
     /// Whether the hub reserved the epoch's budget (stays true after a release).
     pub reserved: bool,
-    /// Whether the reservation was released (vetoed epoch): nothing is paid for it.
+    /// Whether the hub settled the accepted root's total (`SettleEpoch`).
+    pub settled: bool,
+    /// Whether the reservation was released (vetoed or abandoned epoch): nothing is paid for it.
     pub released: bool,
+    /// When the admin closed the epoch (`CloseEpoch`): nothing more is paid for it.
+    pub closed_at: Option<Timestamp>,
     /// The budget: the reserved figures once reserved, live figures before.
     pub budget: EpochBudgetResponse,
-    /// The root's total reserved for devices (0 before the reservation).
+    /// The root's total reserved for devices (0 before the settlement).
     pub total_amount: Uint128,
     /// Paid to devices so far.
     pub claimed: Uint128,

@@ -1,13 +1,17 @@
-//! Pool bookkeeping: `Fund`, `AddRevenue`, `Sync`, and the hub's `ReserveEpoch` / `ReleaseEpoch`, plus the admin's
-//! `ReassignRevenue`.
+//! Pool bookkeeping: `Fund`, `AddRevenue`, `Sync`, the hub's `ReserveBudget` / `SettleEpoch` / `ReleaseEpoch`, and the
+//! admin's `ReassignRevenue` and `CloseEpoch`.
 
-use cosmwasm_std::{Addr, Deps, DepsMut, Env, MessageInfo, OverflowError, OverflowOperation, Response, Uint128};
+use cosmwasm_std::{
+    Addr, Deps, DepsMut, Env, MessageInfo, OverflowError, OverflowOperation, Response, Timestamp, Uint128,
+};
 use cw_utils::{must_pay, nonpayable};
+
+use edgemint_types::oracle::EpochStatus;
 
 use crate::contract::ensure_admin;
 use crate::emission::live_budget;
 use crate::error::ContractError;
-use crate::external::query_current_epoch;
+use crate::external::{query_current_epoch, query_epoch};
 use crate::state::{EpochRecord, Pool, CONFIG, EPOCHS, POOL, REVENUE};
 
 pub fn execute_fund(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
@@ -74,39 +78,41 @@ pub fn execute_sync(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Respon
         .add_attribute("pool_total", pool.total))
 }
 
-pub fn execute_reserve_epoch(
+/// `ReserveBudget { epoch }` (hub, at the epoch's first report): reserve and freeze the whole budget as the live
+/// `EpochBudget` answers now. Idempotent. Never fails for lack of funds: emission is capped by the free pool (possibly
+/// to zero) and the revenue is earmarked, hence backed.
+pub fn execute_reserve_budget(
     deps: DepsMut,
     env: Env,
     info: MessageInfo,
     epoch: u64,
-    total_amount: Uint128,
 ) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     let config = CONFIG.load(deps.storage)?;
-    ensure_hub(&config.hub, &info.sender, "reserve an epoch")?;
-    if EPOCHS.has(deps.storage, epoch) {
-        return Err(ContractError::EpochAlreadyReserved { epoch });
+    ensure_hub(&config.hub, &info.sender, "reserve an epoch budget")?;
+    let res = Response::new()
+        .add_attribute("action", "reserve_budget")
+        .add_attribute("epoch", epoch.to_string());
+    if let Some(record) = EPOCHS.may_load(deps.storage, epoch)? {
+        // Already frozen: the figures do not change (also after a release).
+        return Ok(res
+            .add_attribute("already_reserved", "true")
+            .add_attribute("device_budget", record.device_budget)
+            .add_attribute("operator_budget", record.operator_budget));
     }
     let mut pool = POOL.load(deps.storage)?;
     let budget = live_budget(deps.storage, &config, &pool, epoch)?;
-    if total_amount > budget.device_budget {
-        return Err(ContractError::TotalExceedsBudget {
-            epoch,
-            total_amount,
-            device_budget: budget.device_budget,
-        });
-    }
-    let reserve = total_amount.checked_add(budget.operator_budget)?;
-    // The revenue is no longer earmarked: what the root does not use of it becomes free pool.
+    let reserve = budget.device_budget.checked_add(budget.operator_budget)?;
+    // The revenue is no longer earmarked: it is part of the reservation now.
     pool.earmarked = pool.earmarked.checked_sub(budget.revenue)?;
     pool.reserved = pool.reserved.checked_add(reserve)?;
     if pool.reserved.checked_add(pool.earmarked)? > pool.total {
+        // Unreachable: emission ≤ free pool and revenue ≤ earmarked.
         return Err(ContractError::PoolInconsistent {
             reason: "reservation exceeds the pool".to_string(),
         });
     }
     POOL.save(deps.storage, &pool)?;
-    let returned = budget.device_budget.checked_sub(total_amount)?;
     EPOCHS.save(
         deps.storage,
         epoch,
@@ -115,27 +121,70 @@ pub fn execute_reserve_epoch(
             revenue: budget.revenue,
             operator_budget: budget.operator_budget,
             device_budget: budget.device_budget,
-            total_amount,
+            total_amount: Uint128::zero(),
             reserved_at: env.block.time,
+            settled: false,
             claimed: Uint128::zero(),
             operator_claimed: Uint128::zero(),
             operator_reward: None,
             operator_dust: Uint128::zero(),
             released: false,
+            closed_at: None,
         },
     )?;
-    Ok(Response::new()
-        .add_attribute("action", "reserve_epoch")
-        .add_attribute("epoch", epoch.to_string())
-        .add_attribute("total_amount", total_amount)
-        .add_attribute("operator_budget", budget.operator_budget)
+    Ok(res
+        .add_attribute("already_reserved", "false")
         .add_attribute("emission", budget.emission)
         .add_attribute("revenue", budget.revenue)
+        .add_attribute("operator_budget", budget.operator_budget)
         .add_attribute("device_budget", budget.device_budget)
-        .add_attribute("reserved", reserve)
-        .add_attribute("unused", returned))
+        .add_attribute("reserved", reserve))
 }
 
+/// `SettleEpoch { epoch, total_amount }` (hub, when a root reaches quorum): the root's total becomes claimable and
+/// the unused device budget returns to the free pool.
+pub fn execute_settle_epoch(
+    deps: DepsMut,
+    info: MessageInfo,
+    epoch: u64,
+    total_amount: Uint128,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let config = CONFIG.load(deps.storage)?;
+    ensure_hub(&config.hub, &info.sender, "settle an epoch")?;
+    let mut record = EPOCHS
+        .may_load(deps.storage, epoch)?
+        .ok_or(ContractError::EpochNotReserved { epoch })?;
+    if record.released {
+        return Err(ContractError::EpochReleased { epoch });
+    }
+    if record.settled {
+        return Err(ContractError::EpochAlreadySettled { epoch });
+    }
+    if total_amount > record.device_budget {
+        return Err(ContractError::TotalExceedsBudget {
+            epoch,
+            total_amount,
+            device_budget: record.device_budget,
+        });
+    }
+    let unused = record.device_budget.checked_sub(total_amount)?;
+    record.total_amount = total_amount;
+    record.settled = true;
+    EPOCHS.save(deps.storage, epoch, &record)?;
+    let mut pool = POOL.load(deps.storage)?;
+    pool.reserved = pool.reserved.checked_sub(unused)?;
+    POOL.save(deps.storage, &pool)?;
+    Ok(Response::new()
+        .add_attribute("action", "settle_epoch")
+        .add_attribute("epoch", epoch.to_string())
+        .add_attribute("total_amount", total_amount)
+        .add_attribute("device_budget", record.device_budget)
+        .add_attribute("operator_budget", record.operator_budget)
+        .add_attribute("unused", unused))
+}
+
+/// `ReleaseEpoch { epoch }` (hub, on a veto or an abandoned epoch): everything still reserved returns to the pool.
 pub fn execute_release_epoch(deps: DepsMut, info: MessageInfo, epoch: u64) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     let config = CONFIG.load(deps.storage)?;
@@ -146,6 +195,9 @@ pub fn execute_release_epoch(deps: DepsMut, info: MessageInfo, epoch: u64) -> Re
     if record.released {
         return Err(ContractError::EpochReleased { epoch });
     }
+    if record.closed_at.is_some() {
+        return Err(ContractError::EpochClosed { epoch });
+    }
     let outstanding = record.outstanding()?;
     record.released = true;
     EPOCHS.save(deps.storage, epoch, &record)?;
@@ -155,6 +207,48 @@ pub fn execute_release_epoch(deps: DepsMut, info: MessageInfo, epoch: u64) -> Re
     Ok(Response::new()
         .add_attribute("action", "release_epoch")
         .add_attribute("epoch", epoch.to_string())
+        .add_attribute("settled", record.settled.to_string())
+        .add_attribute("released", outstanding))
+}
+
+/// `CloseEpoch { epoch }` (admin, `claim_window` after the epoch became final): whatever is still reserved for the
+/// epoch returns to the free pool and the epoch pays nothing more.
+pub fn execute_close_epoch(deps: DepsMut, env: Env, info: MessageInfo, epoch: u64) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    ensure_admin(deps.as_ref(), &info.sender, "close an epoch")?;
+    let config = CONFIG.load(deps.storage)?;
+    let mut record = EPOCHS
+        .may_load(deps.storage, epoch)?
+        .ok_or(ContractError::EpochNotReserved { epoch })?;
+    if record.released {
+        return Err(ContractError::EpochReleased { epoch });
+    }
+    if record.closed_at.is_some() {
+        return Err(ContractError::EpochClosed { epoch });
+    }
+    if !record.settled {
+        return Err(ContractError::EpochNotSettled { epoch });
+    }
+    let hub_epoch = query_epoch(deps.as_ref(), &config.hub, epoch)?;
+    let final_at = match (hub_epoch.status, hub_epoch.final_at) {
+        (EpochStatus::Final, Some(final_at)) => final_at,
+        (status, _) => return Err(ContractError::CloseNotFinal { epoch, status }),
+    };
+    let closes_at = add_seconds(final_at, config.claim_window)?;
+    if env.block.time < closes_at {
+        return Err(ContractError::ClaimWindowOpen { epoch, closes_at });
+    }
+    let outstanding = record.outstanding()?;
+    record.closed_at = Some(env.block.time);
+    EPOCHS.save(deps.storage, epoch, &record)?;
+    let mut pool = POOL.load(deps.storage)?;
+    pool.reserved = pool.reserved.checked_sub(outstanding)?;
+    POOL.save(deps.storage, &pool)?;
+    Ok(Response::new()
+        .add_attribute("action", "close_epoch")
+        .add_attribute("epoch", epoch.to_string())
+        .add_attribute("claimed", record.claimed)
+        .add_attribute("operator_claimed", record.operator_claimed)
         .add_attribute("released", outstanding))
 }
 
@@ -217,6 +311,15 @@ pub(crate) fn ensure_hub(hub: &Addr, sender: &Addr, action: &str) -> Result<(), 
 
 pub(crate) fn balance_of(deps: Deps, contract: &Addr, denom: &str) -> Result<Uint128, ContractError> {
     Ok(deps.querier.query_balance(contract, denom)?.amount)
+}
+
+/// `time + seconds`, checked.
+pub(crate) fn add_seconds(time: Timestamp, seconds: u64) -> Result<Timestamp, ContractError> {
+    seconds
+        .checked_mul(1_000_000_000)
+        .and_then(|nanos| time.nanos().checked_add(nanos))
+        .map(Timestamp::from_nanos)
+        .ok_or_else(|| OverflowError::new(OverflowOperation::Add).into())
 }
 
 /// Takes a payout out of the books: `amount` leaves both the pool total and the reservation.

@@ -76,6 +76,7 @@ fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
         schedule: config.schedule,
         operator_share: config.operator_share,
         max_batch: config.max_batch,
+        claim_window: config.claim_window,
     })
 }
 
@@ -90,7 +91,9 @@ fn query_epoch_state(deps: Deps, epoch: u64) -> Result<EpochStateResponse, Contr
             epoch,
             hub_status,
             reserved: true,
+            settled: r.settled,
             released: r.released,
+            closed_at: r.closed_at,
             budget,
             total_amount: r.total_amount,
             claimed: r.claimed,
@@ -103,7 +106,9 @@ fn query_epoch_state(deps: Deps, epoch: u64) -> Result<EpochStateResponse, Contr
             epoch,
             hub_status,
             reserved: false,
+            settled: false,
             released: false,
+            closed_at: None,
             budget,
             total_amount: Uint128::zero(),
             claimed: Uint128::zero(),

@@ -15,6 +15,23 @@ pub const DEFAULT_IBC_TIMEOUT: u64 = 600;
 pub const MAX_IBC_TIMEOUT: u64 = 7 * 24 * 3600;
 /// Longest receiver address accepted for `ClaimAndSend` (bytes).
 pub const MAX_RECEIVER_LEN: usize = 256;
+/// How long after its timeout a pending `ClaimAndSend` transfer must wait for its callback before the admin may
+/// resolve it by hand (`ResolveIbcTransfer`).
+pub const IBC_RESOLVE_GRACE: u64 = 24 * 3600;
+/// `claim_window` default and bounds (seconds): how long after an epoch became final its unclaimed rewards stay
+/// reserved before the admin may `CloseEpoch` it.
+pub const DEFAULT_CLAIM_WINDOW: u64 = 365 * 24 * 3600;
+pub const MIN_CLAIM_WINDOW: u64 = 24 * 3600;
+pub const MAX_CLAIM_WINDOW: u64 = 10 * 365 * 24 * 3600;
+
+fn default_claim_window() -> u64 {
+    DEFAULT_CLAIM_WINDOW
+}
+
+fn settled_by_default() -> bool {
+    // Records written before `SettleEpoch` existed were reserved at acceptance with their total: settled.
+    true
+}
 
 #[cw_serde]
 pub struct Config {
@@ -24,6 +41,9 @@ pub struct Config {
     pub schedule: EmissionSchedule,
     pub operator_share: Decimal,
     pub max_batch: u32,
+    /// Seconds after an epoch became final before the admin may close it (`CloseEpoch`).
+    #[serde(default = "default_claim_window")]
+    pub claim_window: u64,
 }
 
 /// The pool's books. Invariants: `reserved + earmarked ≤ total ≤ bank balance of denom`.
@@ -53,16 +73,23 @@ impl Pool {
     }
 }
 
-/// One reserved epoch. The budget fields are frozen at reservation time.
+/// One reserved epoch. The budget fields are frozen at reservation time (the epoch's first report at the hub).
+///
+/// Life cycle: `ReserveBudget` (reserves device_budget + operator_budget) → `SettleEpoch` (the accepted root's
+/// total; the unused device budget returns to the pool) → claims → possibly `CloseEpoch` (the rest returns).
+/// `ReleaseEpoch` (veto or abandon) returns whatever is still reserved, before or after settlement.
 #[cw_serde]
 pub struct EpochRecord {
     pub emission: Uint128,
     pub revenue: Uint128,
     pub operator_budget: Uint128,
     pub device_budget: Uint128,
-    /// The root's total: what devices may claim in all.
+    /// The root's total: what devices may claim in all (0 until settled).
     pub total_amount: Uint128,
     pub reserved_at: Timestamp,
+    /// The hub settled the accepted root's total (`SettleEpoch`).
+    #[serde(default = "settled_by_default")]
+    pub settled: bool,
     /// Paid to devices so far (≤ `total_amount`).
     pub claimed: Uint128,
     /// Paid to operators so far (≤ `operator_budget − operator_dust`).
@@ -71,16 +98,24 @@ pub struct EpochRecord {
     pub operator_reward: Option<Uint128>,
     /// `operator_budget − reward × reporters`, returned to the pool at the first operator claim.
     pub operator_dust: Uint128,
-    /// Vetoed: the outstanding reservation went back to the pool and nothing more is paid.
+    /// Vetoed or abandoned: the outstanding reservation went back to the pool and nothing more is paid.
     pub released: bool,
+    /// Closed by the admin after the claim window (`CloseEpoch`): what was left went back to the pool, and claims
+    /// for the epoch are refused (`EpochClosed`).
+    #[serde(default)]
+    pub closed_at: Option<Timestamp>,
 }
 
 impl EpochRecord {
-    /// What is still reserved for the epoch: `total_amount + operator_budget − claimed − operator_claimed −
-    /// operator_dust` (0 once released).
+    /// What is still reserved for the epoch (0 once released or closed):
+    /// - before settlement: `device_budget + operator_budget` (nothing can be paid yet);
+    /// - after: `total_amount + operator_budget − claimed − operator_claimed − operator_dust`.
     pub fn outstanding(&self) -> Result<Uint128, OverflowError> {
-        if self.released {
+        if self.released || self.closed_at.is_some() {
             return Ok(Uint128::zero());
+        }
+        if !self.settled {
+            return self.device_budget.checked_add(self.operator_budget);
         }
         self.total_amount
             .checked_add(self.operator_budget)?
@@ -96,7 +131,7 @@ pub const PENDING_ADMIN: Item<Addr> = Item::new("pending_admin");
 pub const POOL: Item<Pool> = Item::new("pool");
 /// epoch → revenue assigned to it (kept after the reservation, for the record).
 pub const REVENUE: Map<u64, Uint128> = Map::new("revenue");
-/// epoch → reservation.
+/// epoch → reservation (created by `ReserveBudget`).
 pub const EPOCHS: Map<u64, EpochRecord> = Map::new("epochs");
 /// (epoch, device_id) → amount paid.
 pub const CLAIMED: Map<(u64, u64), Uint128> = Map::new("claimed");

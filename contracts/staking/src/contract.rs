@@ -1,15 +1,16 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{Addr, Binary, Decimal, Deps, DepsMut, Env, MessageInfo, Order, Response, StdResult, Uint128};
+use cw_ownable::Action;
 use cw_utils::nonpayable;
 use edgemint_types::migrate::ensure_upgrade;
 
 use crate::error::ContractError;
 use crate::msg::{ExecuteMsg, InstantiateMsg, LockTier, MigrateMsg, QueryMsg};
+use crate::stake::SlashRequest;
 use crate::state::{
-    Config, LockTotals, ADMIN, CONFIG, LOCK_SEQ, MAX_LOCKERS, MAX_LOCK_DURATION, MAX_MULTIPLIER, MAX_SLASHERS,
-    MAX_TIERS, MAX_UNBONDING_PERIOD, PENDING_ADMIN, TIERS, TOTAL_LOCKED, TOTAL_POWER, TOTAL_STAKED, TOTAL_UNBONDING,
-    UNBONDING_SEQ,
+    Config, LockTotals, CONFIG, LOCK_SEQ, MAX_LOCKERS, MAX_LOCK_DURATION, MAX_MULTIPLIER, MAX_SLASHERS, MAX_TIERS,
+    MAX_UNBONDING_PERIOD, TIERS, TOTAL_LOCKED, TOTAL_POWER, TOTAL_STAKED, TOTAL_UNBONDING, UNBONDING_SEQ,
 };
 use crate::{lock, query, stake};
 
@@ -62,7 +63,7 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
     let config = Config {
         denom: msg.denom,
         registry: deps.api.addr_validate(&msg.registry)?,
-        rewards_pool: deps.api.addr_validate(&msg.rewards_pool)?,
+        rewards_pool: validate_rewards_pool(deps.as_ref(), &env, &msg.rewards_pool)?,
         min_stake_per_device: msg.min_stake_per_device,
         unbonding_period: msg.unbonding_period,
         slash_fraction: msg.slash_fraction,
@@ -71,7 +72,7 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
         lockers: validate_addr_list(deps.as_ref(), "lockers", &msg.lockers, MAX_LOCKERS)?,
     };
     CONFIG.save(deps.storage, &config)?;
-    ADMIN.save(deps.storage, &admin)?;
+    cw_ownable::initialize_owner(deps.storage, deps.api, Some(admin.as_str()))?;
 
     let tiers = msg.tiers.unwrap_or_else(default_tiers);
     if tiers.len() > MAX_TIERS as usize {
@@ -114,9 +115,27 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
             reporter,
             reason,
             ban,
-        } => stake::execute_slash(deps, env, info, device_id, reporter, reason, ban),
+            offence_time,
+        } => stake::execute_slash(
+            deps,
+            env,
+            info,
+            SlashRequest {
+                device_id,
+                reporter,
+                reason,
+                ban,
+                offence_time,
+            },
+        ),
+        ExecuteMsg::OwnerChanged {
+            device_id,
+            previous_owner,
+            new_owner,
+        } => stake::execute_owner_changed(deps, env, info, device_id, previous_owner, new_owner),
         ExecuteMsg::Lock { tier_id, beneficiary } => lock::execute_lock(deps, env, info, tier_id, beneficiary),
         ExecuteMsg::Unlock { lock_id } => lock::execute_unlock(deps, env, info, lock_id),
+        ExecuteMsg::RefreshPower { address } => lock::execute_refresh_power(deps, env, info, address),
         ExecuteMsg::UpdateConfig {
             min_stake_per_device,
             unbonding_period,
@@ -130,6 +149,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
             remove_tiers,
         } => execute_update_config(
             deps,
+            env,
             info,
             ConfigChanges {
                 min_stake_per_device,
@@ -144,9 +164,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
                 remove_tiers,
             },
         ),
-        ExecuteMsg::ProposeAdmin { new_admin } => execute_propose_admin(deps, info, new_admin),
-        ExecuteMsg::AcceptAdmin {} => execute_accept_admin(deps, info),
-        ExecuteMsg::CancelAdminProposal {} => execute_cancel_admin_proposal(deps, info),
+        ExecuteMsg::UpdateOwnership(action) => execute_update_ownership(deps, env, info, action),
     }
 }
 
@@ -163,7 +181,12 @@ struct ConfigChanges {
     remove_tiers: Option<Vec<u64>>,
 }
 
-fn execute_update_config(deps: DepsMut, info: MessageInfo, c: ConfigChanges) -> Result<Response, ContractError> {
+fn execute_update_config(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    c: ConfigChanges,
+) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     ensure_admin(deps.as_ref(), &info.sender, "update the config")?;
     let mut config = CONFIG.load(deps.storage)?;
@@ -190,7 +213,7 @@ fn execute_update_config(deps: DepsMut, info: MessageInfo, c: ConfigChanges) -> 
         res = res.add_attribute("bounty_fraction", fraction.to_string());
     }
     if let Some(pool) = c.rewards_pool {
-        config.rewards_pool = deps.api.addr_validate(&pool)?;
+        config.rewards_pool = validate_rewards_pool(deps.as_ref(), &env, &pool)?;
         res = res.add_attribute("rewards_pool", pool);
     }
     if let Some(registry) = c.registry {
@@ -232,47 +255,24 @@ fn execute_update_config(deps: DepsMut, info: MessageInfo, c: ConfigChanges) -> 
     Ok(res)
 }
 
-fn execute_propose_admin(deps: DepsMut, info: MessageInfo, new_admin: String) -> Result<Response, ContractError> {
+/// cw-ownable two-step handover, as in the registry (and every Edgemint contract): `transfer_ownership` by the
+/// admin, `accept_ownership` by the new admin (before the optional expiry). Renouncing is refused: the contract
+/// always needs an admin to slash, tune parameters and migrate.
+fn execute_update_ownership(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    action: Action,
+) -> Result<Response, ContractError> {
     nonpayable(&info)?;
-    ensure_admin(deps.as_ref(), &info.sender, "propose a new admin")?;
-    let new_admin = deps.api.addr_validate(&new_admin)?;
-    PENDING_ADMIN.save(deps.storage, &new_admin)?;
-    Ok(Response::new()
-        .add_attribute("action", "propose_admin")
-        .add_attribute("admin", info.sender)
-        .add_attribute("pending_admin", new_admin))
-}
-
-fn execute_accept_admin(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
-    nonpayable(&info)?;
-    let pending = PENDING_ADMIN
-        .may_load(deps.storage)?
-        .ok_or(ContractError::NoPendingAdmin {})?;
-    if info.sender != pending {
-        return Err(ContractError::Unauthorized {
-            action: "accept the admin role".to_string(),
-            allowed: "the pending admin".to_string(),
-        });
+    if action == Action::RenounceOwnership {
+        return Err(ContractError::RenounceNotAllowed {});
     }
-    let previous = ADMIN.load(deps.storage)?;
-    ADMIN.save(deps.storage, &pending)?;
-    PENDING_ADMIN.remove(deps.storage);
+    let ownership = cw_ownable::update_ownership(deps, &env.block, &info.sender, action)?;
     Ok(Response::new()
-        .add_attribute("action", "accept_admin")
-        .add_attribute("previous_admin", previous)
-        .add_attribute("admin", pending))
-}
-
-fn execute_cancel_admin_proposal(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
-    nonpayable(&info)?;
-    ensure_admin(deps.as_ref(), &info.sender, "cancel the admin handover")?;
-    if !PENDING_ADMIN.exists(deps.storage) {
-        return Err(ContractError::NoPendingAdmin {});
-    }
-    PENDING_ADMIN.remove(deps.storage);
-    Ok(Response::new()
-        .add_attribute("action", "cancel_admin_proposal")
-        .add_attribute("admin", info.sender))
+        .add_attribute("action", "update_ownership")
+        .add_attribute("sender", info.sender)
+        .add_attributes(ownership.into_attributes()))
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -282,14 +282,22 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+    // State written before the security fixes (own `admin` item, unbonding indexes by id, up to 4 positions per
+    // device) is not converted in place: refuse rather than strand entries the new indexes would not see.
+    if deps.storage.get(LEGACY_ADMIN_KEY).is_some() {
+        return Err(ContractError::LegacyState {});
+    }
     Ok(ensure_upgrade(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?)
 }
+
+/// Storage key of the admin item of the pre-fix layout (replaced by cw-ownable's `ownership`).
+const LEGACY_ADMIN_KEY: &[u8] = b"admin";
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers
 
 pub(crate) fn ensure_admin(deps: Deps, sender: &Addr, action: &str) -> Result<(), ContractError> {
-    if *sender != ADMIN.load(deps.storage)? {
+    if !cw_ownable::is_owner(deps.storage, sender)? {
         return Err(ContractError::Unauthorized {
             action: action.to_string(),
             allowed: "the admin".to_string(),
@@ -316,6 +324,18 @@ fn validate_denom(denom: &str) -> Result<(), ContractError> {
         return Err(invalid());
     }
     Ok(())
+}
+
+/// The rewards pool receives slashed funds: the staking contract itself would strand them (they would be counted
+/// nowhere).
+fn validate_rewards_pool(deps: Deps, env: &Env, pool: &str) -> Result<Addr, ContractError> {
+    let pool = deps.api.addr_validate(pool)?;
+    if pool == env.contract.address {
+        return Err(ContractError::SelfAddress {
+            field: "rewards_pool".to_string(),
+        });
+    }
+    Ok(pool)
 }
 
 fn validate_min_stake(min: Uint128) -> Result<(), ContractError> {

@@ -1,6 +1,7 @@
 use cosmwasm_std::{
     CheckedFromRatioError, CheckedMultiplyFractionError, Decimal, OverflowError, StdError, Timestamp, Uint128,
 };
+use cw_ownable::OwnershipError;
 use cw_utils::PaymentError;
 use edgemint_types::migrate::MigrateError;
 use edgemint_types::registry::DeviceStatus;
@@ -23,11 +24,18 @@ pub enum ContractError {
     #[error(transparent)]
     FromRatio(#[from] CheckedFromRatioError),
 
+    /// Admin handover (cw-ownable): not the owner, not the pending owner, no pending transfer, expired transfer.
+    #[error(transparent)]
+    Ownership(#[from] OwnershipError),
+
     #[error("unauthorized: only {allowed} may {action}")]
     Unauthorized { action: String, allowed: String },
 
-    #[error("no admin handover is pending")]
-    NoPendingAdmin {},
+    #[error("the staking admin cannot be renounced: hand it over with transfer_ownership + accept_ownership")]
+    RenounceNotAllowed {},
+
+    #[error("{field} cannot be the staking contract itself: the funds would be stranded")]
+    SelfAddress { field: String },
 
     #[error("cannot query device {device_id} from the registry: {reason}")]
     RegistryQuery { device_id: u64, reason: String },
@@ -45,8 +53,14 @@ pub enum ContractError {
         min: Uint128,
     },
 
-    #[error("device {device_id} already has the maximum of {max} stake positions; previous owners must unstake first")]
-    PositionCapReached { device_id: u64, max: u32 },
+    #[error(
+        "unstake would leave {remaining} on device {device_id}, below the minimum {min}: unstake everything or keep at least the minimum"
+    )]
+    PositionBelowMinimum {
+        device_id: u64,
+        remaining: Uint128,
+        min: Uint128,
+    },
 
     #[error("no stake position of this address on device {device_id}")]
     NoPosition { device_id: u64 },
@@ -64,8 +78,15 @@ pub enum ContractError {
     #[error("too many unbonding entries: at most {max} per address; claim matured entries first")]
     TooManyUnbondingEntries { max: u32 },
 
-    #[error("device {device_id} already has {max} entries still unbonding; try again when some have matured")]
+    /// Refuses an ownership change (and so the NFT transfer that caused it): the device would carry more than `max`
+    /// entries still unbonding, which a slash would have to walk.
+    #[error(
+        "device {device_id} would have more than {max} entries still unbonding: the transfer is refused until some have matured"
+    )]
     DeviceUnbondingCapReached { device_id: u64, max: u32 },
+
+    #[error("evidence too old: the offence at {offence_time} is older than the unbonding period ({max_age}s)")]
+    EvidenceTooOld { offence_time: Timestamp, max_age: u64 },
 
     #[error("nothing to claim: no unbonding entry has matured yet")]
     NothingToClaim {},
@@ -108,6 +129,9 @@ pub enum ContractError {
 
     #[error("time overflow")]
     TimeOverflow {},
+
+    #[error("cannot migrate: the contract holds state of the layout before the security fixes; redeploy instead")]
+    LegacyState {},
 
     /// `migrate` refused: a different contract, a downgrade or an unparseable version.
     #[error(transparent)]

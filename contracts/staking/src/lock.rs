@@ -1,4 +1,4 @@
-//! Lock-ups: `Lock` and `Unlock`.
+//! Lock-ups: `Lock`, `Unlock` and the permissionless `RefreshPower`.
 
 use cosmwasm_std::{coins, Addr, BankMsg, DepsMut, Empty, Env, MessageInfo, Order, Response, Storage};
 use cw_utils::{must_pay, nonpayable};
@@ -6,9 +6,7 @@ use cw_utils::{must_pay, nonpayable};
 use crate::error::ContractError;
 use crate::power;
 use crate::stake::{next_id, time_after};
-use crate::state::{
-    Lock, LockTotals, CONFIG, LOCKS, LOCK_SEQ, LOCK_TOTALS, MAX_LOCKS_PER_ADDRESS, OWNER_LOCKS, TIERS, TOTAL_LOCKED,
-};
+use crate::state::{Lock, CONFIG, LOCKS, LOCK_SEQ, MAX_LOCKS_PER_ADDRESS, OWNER_LOCKS, TIERS};
 
 pub fn execute_lock(
     deps: DepsMut,
@@ -55,11 +53,8 @@ pub fn execute_lock(
     };
     LOCKS.save(deps.storage, id, &lock)?;
     OWNER_LOCKS.save(deps.storage, (&owner, id), &Empty {})?;
-    let totals = LOCK_TOTALS.may_load(deps.storage, &owner)?.unwrap_or_default();
-    LOCK_TOTALS.save(deps.storage, &owner, &add_totals(&totals, &lock)?)?;
-    let total = TOTAL_LOCKED.load(deps.storage)?;
-    TOTAL_LOCKED.save(deps.storage, &add_totals(&total, &lock)?)?;
-    power::refresh(deps.storage, &owner, env.block.height)?;
+    // Recomputes the owner's lock totals from its locks (the new one included, expired ones at 1x).
+    power::refresh(deps.storage, &owner, env.block.height, env.block.time)?;
 
     Ok(Response::new()
         .add_attribute("action", "lock")
@@ -94,15 +89,7 @@ pub fn execute_unlock(deps: DepsMut, env: Env, info: MessageInfo, lock_id: u64) 
 
     LOCKS.remove(deps.storage, lock_id);
     OWNER_LOCKS.remove(deps.storage, (&lock.owner, lock_id));
-    let totals = sub_totals(&LOCK_TOTALS.load(deps.storage, &lock.owner)?, &lock)?;
-    if totals.amount.is_zero() && totals.weight.is_zero() {
-        LOCK_TOTALS.remove(deps.storage, &lock.owner);
-    } else {
-        LOCK_TOTALS.save(deps.storage, &lock.owner, &totals)?;
-    }
-    let total = TOTAL_LOCKED.load(deps.storage)?;
-    TOTAL_LOCKED.save(deps.storage, &sub_totals(&total, &lock)?)?;
-    power::refresh(deps.storage, &lock.owner, env.block.height)?;
+    power::refresh(deps.storage, &lock.owner, env.block.height, env.block.time)?;
 
     Ok(Response::new()
         .add_message(BankMsg::Send {
@@ -117,6 +104,28 @@ pub fn execute_unlock(deps: DepsMut, env: Env, info: MessageInfo, lock_id: u64) 
         .add_attribute("weight", lock.weight))
 }
 
+/// Anyone may recompute anyone's power: expired locks then count at 1x (weight = amount) instead of keeping their
+/// boost until `Unlock`. Bounded by the address's locks (≤ `MAX_LOCKS_PER_ADDRESS`). Succeeds (with `changed=false`)
+/// when nothing changes, so a keeper can sweep addresses blindly.
+pub fn execute_refresh_power(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    address: String,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let address = deps.api.addr_validate(&address)?;
+    let r = power::refresh(deps.storage, &address, env.block.height, env.block.time)?;
+    Ok(Response::new()
+        .add_attribute("action", "refresh_power")
+        .add_attribute("address", address)
+        .add_attribute("sender", info.sender)
+        .add_attribute("previous_voting_power", r.previous_power)
+        .add_attribute("voting_power", r.power)
+        .add_attribute("reward_multiplier", r.multiplier.to_string())
+        .add_attribute("changed", (r.previous_power != r.power).to_string()))
+}
+
 /// Number of locks of `owner`, reading at most MAX + 1 keys.
 fn lock_count(storage: &dyn Storage, owner: &Addr) -> Result<usize, ContractError> {
     Ok(OWNER_LOCKS
@@ -124,18 +133,4 @@ fn lock_count(storage: &dyn Storage, owner: &Addr) -> Result<usize, ContractErro
         .keys_raw(storage, None, None, Order::Ascending)
         .take(MAX_LOCKS_PER_ADDRESS as usize + 1)
         .count())
-}
-
-fn add_totals(totals: &LockTotals, lock: &Lock) -> Result<LockTotals, ContractError> {
-    Ok(LockTotals {
-        amount: totals.amount.checked_add(lock.amount)?,
-        weight: totals.weight.checked_add(lock.weight)?,
-    })
-}
-
-fn sub_totals(totals: &LockTotals, lock: &Lock) -> Result<LockTotals, ContractError> {
-    Ok(LockTotals {
-        amount: totals.amount.checked_sub(lock.amount)?,
-        weight: totals.weight.checked_sub(lock.weight)?,
-    })
 }

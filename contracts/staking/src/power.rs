@@ -1,11 +1,14 @@
 //! Voting power and reward multiplier bookkeeping. Every change to an address's stake or locks ends in
-//! [`refresh`], which recomputes both values from the address's totals and writes them (and the total power) to
-//! the snapshot maps at the current height.
+//! [`refresh`], which recomputes both values from the address's stake and its locks (expired locks at 1x) and writes
+//! them (and the total power) to the snapshot maps at the current height. `RefreshPower` runs it for anyone.
 
-use cosmwasm_std::{Addr, Decimal, Storage, Uint128};
+use cosmwasm_std::{Addr, Decimal, Order, Storage, Timestamp, Uint128};
 
 use crate::error::ContractError;
-use crate::state::{LockTotals, LOCK_TOTALS, REWARD_MULTIPLIER, STAKED, TOTAL_POWER, VOTING_POWER};
+use crate::state::{
+    LockTotals, LOCKS, LOCK_TOTALS, MAX_LOCKS_PER_ADDRESS, OWNER_LOCKS, REWARD_MULTIPLIER, STAKED, TOTAL_LOCKED,
+    TOTAL_POWER, VOTING_POWER,
+};
 
 /// `staked + Σ weight`.
 pub fn voting_power(staked: Uint128, locks: &LockTotals) -> Result<Uint128, ContractError> {
@@ -22,10 +25,56 @@ pub fn reward_multiplier(staked: Uint128, locks: &LockTotals) -> Result<Decimal,
     Ok(Decimal::checked_from_ratio(weighted, plain)?)
 }
 
-/// Recomputes the power and multiplier of `addr` from its current totals and records them at `height`.
-pub fn refresh(storage: &mut dyn Storage, addr: &Addr, height: u64) -> Result<(), ContractError> {
+/// Σ amount and Σ weight of `addr`'s locks at `now`, an expired lock weighing its amount (1x). Reads at most
+/// `MAX_LOCKS_PER_ADDRESS` locks.
+pub fn lock_totals_at(storage: &dyn Storage, addr: &Addr, now: Timestamp) -> Result<LockTotals, ContractError> {
+    let ids: Vec<u64> = OWNER_LOCKS
+        .prefix(addr)
+        .keys(storage, None, None, Order::Ascending)
+        .take(MAX_LOCKS_PER_ADDRESS as usize)
+        .collect::<Result<_, _>>()?;
+    let mut totals = LockTotals::default();
+    for id in ids {
+        let lock = LOCKS.load(storage, id)?;
+        totals.amount = totals.amount.checked_add(lock.amount)?;
+        totals.weight = totals.weight.checked_add(lock.weight_at(now))?;
+    }
+    Ok(totals)
+}
+
+/// What [`refresh`] recorded.
+pub struct Refreshed {
+    pub previous_power: Uint128,
+    pub power: Uint128,
+    pub multiplier: Decimal,
+}
+
+/// Recomputes the lock totals, power and multiplier of `addr` at `now` and records them at `height` (snapshots,
+/// per-address lock totals and the global totals).
+pub fn refresh(
+    storage: &mut dyn Storage,
+    addr: &Addr,
+    height: u64,
+    now: Timestamp,
+) -> Result<Refreshed, ContractError> {
     let staked = STAKED.may_load(storage, addr)?.unwrap_or_default();
-    let locks = LOCK_TOTALS.may_load(storage, addr)?.unwrap_or_default();
+    let locks = lock_totals_at(storage, addr, now)?;
+    let old_locks = LOCK_TOTALS.may_load(storage, addr)?.unwrap_or_default();
+    if locks != old_locks {
+        if locks.amount.is_zero() && locks.weight.is_zero() {
+            LOCK_TOTALS.remove(storage, addr);
+        } else {
+            LOCK_TOTALS.save(storage, addr, &locks)?;
+        }
+        let total = TOTAL_LOCKED.may_load(storage)?.unwrap_or_default();
+        TOTAL_LOCKED.save(
+            storage,
+            &LockTotals {
+                amount: total.amount.checked_sub(old_locks.amount)?.checked_add(locks.amount)?,
+                weight: total.weight.checked_sub(old_locks.weight)?.checked_add(locks.weight)?,
+            },
+        )?;
+    }
 
     let power = voting_power(staked, &locks)?;
     let old_power = VOTING_POWER.may_load(storage, addr)?.unwrap_or_default();
@@ -49,7 +98,11 @@ pub fn refresh(storage: &mut dyn Storage, addr: &Addr, height: u64) -> Result<()
             REWARD_MULTIPLIER.save(storage, addr, &multiplier, height)?;
         }
     }
-    Ok(())
+    Ok(Refreshed {
+        previous_power: old_power,
+        power,
+        multiplier,
+    })
 }
 
 #[cfg(test)]

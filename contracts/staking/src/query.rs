@@ -10,17 +10,19 @@ use crate::msg::{
     UnbondingEntryResponse, UnbondingResponse, VotingPowerAtHeightResponse,
 };
 use crate::power;
+use crate::stake::matured_entries;
 use crate::state::{
-    ADMIN, CONFIG, DEFAULT_PAGE_LIMIT, LOCKS, LOCK_TOTALS, MAX_LOCKS_PER_ADDRESS, MAX_PAGE_LIMIT,
-    MAX_POSITIONS_PER_DEVICE, MAX_TIERS, MAX_UNBONDING_ENTRIES, MAX_UNBONDING_PER_DEVICE, OWNER_LOCKS, PENDING_ADMIN,
-    POSITIONS, REWARD_MULTIPLIER, STAKED, STAKER_POSITIONS, STAKER_UNBONDING, TIERS, TOTAL_LOCKED, TOTAL_POWER,
-    TOTAL_STAKED, TOTAL_UNBONDING, UNBONDING, UNBONDING_TOTAL, VOTING_POWER,
+    CONFIG, DEFAULT_PAGE_LIMIT, LOCKS, LOCK_TOTALS, MAX_CLAIM_ENTRIES, MAX_LOCKS_PER_ADDRESS, MAX_PAGE_LIMIT,
+    MAX_SLASH_ENTRIES, MAX_TIERS, MAX_UNBONDING_ENTRIES, MAX_UNBONDING_PER_DEVICE, OWNER_LOCKS, POSITIONS,
+    REWARD_MULTIPLIER, STAKED, STAKER_POSITIONS, STAKER_UNBONDING, TIERS, TOTAL_LOCKED, TOTAL_POWER, TOTAL_STAKED,
+    TOTAL_UNBONDING, UNBONDING, UNBONDING_TOTAL, VOTING_POWER,
 };
 use edgemint_types::registry::RegistryQueryMsg;
 
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {
         QueryMsg::Config {} => to_json_binary(&query_config(deps)?),
+        QueryMsg::Ownership {} => to_json_binary(&cw_ownable::get_ownership(deps.storage)?),
         QueryMsg::Position { device_id, staker } => {
             let staker = deps.api.addr_validate(&staker)?;
             let amount = POSITIONS
@@ -41,7 +43,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             let positions = POSITIONS
                 .prefix(device_id)
                 .range(deps.storage, None, None, Order::Ascending)
-                .take(MAX_POSITIONS_PER_DEVICE as usize)
+                .take(MAX_PAGE_LIMIT as usize)
                 .map(|r| {
                     r.map(|(staker, amount)| PositionResponse {
                         device_id,
@@ -52,8 +54,12 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 .collect::<StdResult<_>>()?;
             to_json_binary(&PositionsResponse { positions })
         }
-        QueryMsg::Staker { address } => to_json_binary(&query_staker(deps, address)?),
-        QueryMsg::Unbonding { address } => to_json_binary(&query_unbonding(deps, env, address)?),
+        QueryMsg::Staker { address } => to_json_binary(&query_staker(deps, env, address)?),
+        QueryMsg::Unbonding {
+            address,
+            start_after,
+            limit,
+        } => to_json_binary(&query_unbonding(deps, env, address, start_after, limit)?),
         QueryMsg::Locks { address } => to_json_binary(&query_locks(deps, env, address)?),
         QueryMsg::TotalStaked {} => to_json_binary(&TotalStakedResponse {
             staked: TOTAL_STAKED.load(deps.storage)?,
@@ -112,9 +118,13 @@ fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
         .take(MAX_TIERS as usize)
         .map(|r| r.map(|(_, t)| t))
         .collect::<StdResult<_>>()?;
+    let ownership = cw_ownable::get_ownership(deps.storage)?;
     Ok(ConfigResponse {
-        admin: ADMIN.load(deps.storage)?,
-        pending_admin: PENDING_ADMIN.may_load(deps.storage)?,
+        // Renouncing is refused, so there is always an admin.
+        admin: ownership
+            .owner
+            .ok_or_else(|| StdError::generic_err("the staking contract has no admin"))?,
+        pending_admin: ownership.pending_owner,
         denom: config.denom,
         registry: config.registry,
         rewards_pool: config.rewards_pool,
@@ -125,9 +135,10 @@ fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
         slashers: config.slashers,
         lockers: config.lockers,
         tiers,
-        max_positions_per_device: MAX_POSITIONS_PER_DEVICE,
         max_unbonding_entries: MAX_UNBONDING_ENTRIES,
         max_unbonding_per_device: MAX_UNBONDING_PER_DEVICE,
+        max_slash_entries: MAX_SLASH_ENTRIES,
+        max_claim_entries: MAX_CLAIM_ENTRIES,
         max_locks_per_address: MAX_LOCKS_PER_ADDRESS,
     })
 }
@@ -158,15 +169,17 @@ fn query_positions_by_staker(
     Ok(PositionsResponse { positions })
 }
 
-fn query_staker(deps: Deps, address: String) -> StdResult<StakerResponse> {
+fn query_staker(deps: Deps, env: Env, address: String) -> StdResult<StakerResponse> {
     let address = deps.api.addr_validate(&address)?;
     let staked = STAKED.may_load(deps.storage, &address)?.unwrap_or_default();
     let locks = LOCK_TOTALS.may_load(deps.storage, &address)?.unwrap_or_default();
     let to_std = |e: crate::ContractError| StdError::generic_err(e.to_string());
+    let now = power::lock_totals_at(deps.storage, &address, env.block.time).map_err(to_std)?;
     Ok(StakerResponse {
         unbonding: UNBONDING_TOTAL.may_load(deps.storage, &address)?.unwrap_or_default(),
         voting_power: power::voting_power(staked, &locks).map_err(to_std)?,
         reward_multiplier: power::reward_multiplier(staked, &locks).map_err(to_std)?,
+        stale_boost: locks.weight.saturating_sub(now.weight),
         staked,
         locked: locks.amount,
         lock_weight: locks.weight,
@@ -174,34 +187,51 @@ fn query_staker(deps: Deps, address: String) -> StdResult<StakerResponse> {
     })
 }
 
-fn query_unbonding(deps: Deps, env: Env, address: String) -> StdResult<UnbondingResponse> {
+fn query_unbonding(
+    deps: Deps,
+    env: Env,
+    address: String,
+    start_after: Option<u64>,
+    limit: Option<u32>,
+) -> StdResult<UnbondingResponse> {
     let address = deps.api.addr_validate(&address)?;
+    let limit = limit.unwrap_or(DEFAULT_PAGE_LIMIT).min(MAX_PAGE_LIMIT) as usize;
+    // Entries are listed in the index order (release time, id); the cursor is an entry id.
+    let start = match start_after {
+        Some(id) => {
+            let cursor = UNBONDING.load(deps.storage, id)?;
+            Some(Bound::exclusive((cursor.release_at.nanos(), id)))
+        }
+        None => None,
+    };
     let ids: Vec<u64> = STAKER_UNBONDING
-        .prefix(&address)
-        .keys(deps.storage, None, None, Order::Ascending)
-        .take(MAX_UNBONDING_ENTRIES as usize)
+        .sub_prefix(&address)
+        .keys(deps.storage, start, None, Order::Ascending)
+        .take(limit)
+        .map(|k| k.map(|(_, id)| id))
         .collect::<StdResult<_>>()?;
-    let mut total = Uint128::zero();
-    let mut claimable = Uint128::zero();
     let mut entries = Vec::with_capacity(ids.len());
     for id in ids {
         let e = UNBONDING.load(deps.storage, id)?;
-        let is_claimable = e.release_at <= env.block.time;
-        total = total.checked_add(e.amount)?;
-        if is_claimable {
-            claimable = claimable.checked_add(e.amount)?;
-        }
         entries.push(UnbondingEntryResponse {
             id,
             device_id: e.device_id,
             amount: e.amount,
             release_at: e.release_at,
-            claimable: is_claimable,
+            claimable: e.release_at <= env.block.time,
+            owned_since: e.owned_since,
+            owned_until: e.owned_until,
         });
+    }
+    let mut claimable = Uint128::zero();
+    let matured =
+        matured_entries(deps.storage, &address, env.block.time).map_err(|e| StdError::generic_err(e.to_string()))?;
+    for id in matured {
+        claimable = claimable.checked_add(UNBONDING.load(deps.storage, id)?.amount)?;
     }
     Ok(UnbondingResponse {
         entries,
-        total,
+        total: UNBONDING_TOTAL.may_load(deps.storage, &address)?.unwrap_or_default(),
         claimable,
     })
 }

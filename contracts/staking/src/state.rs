@@ -4,14 +4,20 @@ use cw_storage_plus::{Item, Map, SnapshotItem, SnapshotMap, Strategy};
 
 use crate::msg::LockTier;
 
-/// Stake positions per device. Bounds the work of `Slash` and is why a new owner can be refused (see README).
-pub const MAX_POSITIONS_PER_DEVICE: u32 = 4;
-/// Unbonding entries per address, as in the Cosmos SDK. Bounds `Claim`.
+/// Unbonding entries an address may hold for a voluntary `Unstake` to be accepted, as in the Cosmos SDK (every entry
+/// of the address counts, matured or not, whatever created it). Entries created by an NFT transfer
+/// (`OwnerChanged`) are stored regardless, so an address may hold more; `Claim` and the `Unbonding` query page.
 pub const MAX_UNBONDING_ENTRIES: u32 = 7;
-/// Entries still unbonding (not yet matured) that came from one device. Bounds `Slash`; NFT transfers between many
-/// addresses could otherwise pile up unbounded entries on one device.
-pub const MAX_UNBONDING_PER_DEVICE: u32 = MAX_POSITIONS_PER_DEVICE * MAX_UNBONDING_ENTRIES;
-/// Locks per address.
+/// Entries still unbonding from one device that an ownership change may leave behind: `OwnerChanged` (and with it
+/// the NFT transfer) is refused if the device would have more. Voluntary `Unstake` does not check it.
+pub const MAX_UNBONDING_PER_DEVICE: u32 = 28;
+/// Entries a `Slash` reads at most: after an accepted ownership change a device has at most
+/// `MAX_UNBONDING_PER_DEVICE` live entries, and only its current owner can add to them, at most
+/// `MAX_UNBONDING_ENTRIES`.
+pub const MAX_SLASH_ENTRIES: u32 = MAX_UNBONDING_PER_DEVICE + MAX_UNBONDING_ENTRIES;
+/// Matured entries one `Claim` pays at most (earliest release first); claim again for the rest.
+pub const MAX_CLAIM_ENTRIES: u32 = 30;
+/// Locks per address. Also bounds the power recomputation, which reads every lock of the address.
 pub const MAX_LOCKS_PER_ADDRESS: u32 = 20;
 pub const MAX_TIERS: u32 = 16;
 pub const MAX_SLASHERS: u32 = 10;
@@ -47,6 +53,34 @@ pub struct UnbondingEntry {
     pub device_id: u64,
     pub amount: Uint128,
     pub release_at: Timestamp,
+    /// When `staker` got the device, if staking saw it change hands (see `DEVICE_OWNER`); `None`: unknown (the
+    /// first owner since activation). A slash for an offence before this time does not touch the entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_since: Option<Timestamp>,
+    /// When `staker` stopped owning the device (set when the device changed hands while the entry was unbonding,
+    /// or at creation for a position moved out by the transfer). A slash for an offence at or after this time does
+    /// not touch the entry. `None`: the staker still owns the device (or did when the entry matured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_until: Option<Timestamp>,
+}
+
+impl UnbondingEntry {
+    /// Whether the entry answers for an offence at `offence_time`: its staker held the device then.
+    pub fn held_at(&self, offence_time: Timestamp) -> bool {
+        held_at(self.owned_since, self.owned_until, offence_time)
+    }
+}
+
+/// Stake held over `[since, until)` (open ends: unknown / still held) answers for offences in that interval.
+pub fn held_at(since: Option<Timestamp>, until: Option<Timestamp>, offence_time: Timestamp) -> bool {
+    since.is_none_or(|since| since <= offence_time) && until.is_none_or(|until| offence_time < until)
+}
+
+/// The device's owner as staking last saw it change hands, and since when.
+#[cw_serde]
+pub struct OwnerSince {
+    pub owner: Addr,
+    pub since: Timestamp,
 }
 
 #[cw_serde]
@@ -57,10 +91,21 @@ pub struct Lock {
     pub amount: Uint128,
     /// The tier's multiplier when the lock was made; later tier changes do not touch it.
     pub multiplier: Decimal,
-    /// `amount × multiplier`, rounded down; exactly this is added to and later removed from the owner's power.
+    /// `amount × multiplier`, rounded down: the lock's weight until it expires (then it weighs `amount`).
     pub weight: Uint128,
     pub locked_at: Timestamp,
     pub expires_at: Timestamp,
+}
+
+impl Lock {
+    /// The weight the lock carries at `now`: boosted until expiry, 1x (its amount) from then on.
+    pub fn weight_at(&self, now: Timestamp) -> Uint128 {
+        if now >= self.expires_at {
+            self.amount
+        } else {
+            self.weight
+        }
+    }
 }
 
 #[cw_serde]
@@ -71,16 +116,18 @@ pub struct LockTotals {
 }
 
 pub const CONFIG: Item<Config> = Item::new("config");
-pub const ADMIN: Item<Addr> = Item::new("admin");
-pub const PENDING_ADMIN: Item<Addr> = Item::new("pending_admin");
 pub const TIERS: Map<u64, LockTier> = Map::new("tiers");
+// The admin is cw-ownable's `ownership` item (`cw_ownable::{get_ownership, update_ownership, ...}`).
 
-/// (device_id, staker) → staked amount. Never holds a zero amount.
+/// (device_id, staker) → staked amount. Never holds a zero amount. A device has at most ONE position, its current
+/// owner's: only the owner may `Stake`, an ownership change moves the previous owner's position into unbonding, and
+/// `Stake` moves any other position first (a transfer the registry did not report).
 pub const POSITIONS: Map<(u64, &Addr), Uint128> = Map::new("positions");
+/// device_id → its owner since the last ownership change staking saw (`OwnerChanged`, or a `Stake` recording an
+/// unreported one). Absent: no change seen since activation. Spares the owner's stake from offences before it.
+pub const DEVICE_OWNER: Map<u64, OwnerSince> = Map::new("device_owner");
 /// (staker, device_id) → (): the same positions, listed by staker.
 pub const STAKER_POSITIONS: Map<(&Addr, u64), Empty> = Map::new("staker_positions");
-/// device_id → number of positions on it (≤ MAX_POSITIONS_PER_DEVICE).
-pub const DEVICE_POSITION_COUNT: Map<u64, u32> = Map::new("device_position_count");
 /// staker → sum of its positions.
 pub const STAKED: Map<&Addr, Uint128> = Map::new("staked");
 pub const TOTAL_STAKED: Item<Uint128> = Item::new("total_staked");
@@ -88,10 +135,11 @@ pub const TOTAL_STAKED: Item<Uint128> = Item::new("total_staked");
 pub const UNBONDING_SEQ: Item<u64> = Item::new("unbonding_seq");
 /// entry id → entry. Never holds a zero amount.
 pub const UNBONDING: Map<u64, UnbondingEntry> = Map::new("unbonding");
-/// (staker, entry id) → ().
-pub const STAKER_UNBONDING: Map<(&Addr, u64), Empty> = Map::new("staker_unbonding");
-/// (device_id, release_at in nanoseconds, entry id) → (): lets `Slash` seek straight to the entries still unbonding.
-pub const DEVICE_UNBONDING: Map<(u64, u64, u64), Empty> = Map::new("device_unbonding");
+/// (staker, release_at in nanoseconds, entry id) → (): `Claim` seeks straight to the matured entries.
+pub const STAKER_UNBONDING: Map<(&Addr, u64, u64), Empty> = Map::new("staker_unbonding_by_release");
+/// (device_id, release_at in nanoseconds, entry id) → staker: lets `Slash` and `OwnerChanged` seek straight to the
+/// entries still unbonding.
+pub const DEVICE_UNBONDING: Map<(u64, u64, u64), Addr> = Map::new("device_unbonding_by_release");
 /// staker → sum of its unbonding entries.
 pub const UNBONDING_TOTAL: Map<&Addr, Uint128> = Map::new("unbonding_total");
 pub const TOTAL_UNBONDING: Item<Uint128> = Item::new("total_unbonding");
@@ -100,6 +148,7 @@ pub const LOCK_SEQ: Item<u64> = Item::new("lock_seq");
 pub const LOCKS: Map<u64, Lock> = Map::new("locks");
 /// (owner, lock id) → ().
 pub const OWNER_LOCKS: Map<(&Addr, u64), Empty> = Map::new("owner_locks");
+/// owner → Σ lock amounts and Σ lock weights as last recorded (expired locks at 1x once recomputed).
 pub const LOCK_TOTALS: Map<&Addr, LockTotals> = Map::new("lock_totals");
 pub const TOTAL_LOCKED: Item<LockTotals> = Item::new("total_locked");
 

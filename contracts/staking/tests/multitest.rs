@@ -1,11 +1,11 @@
-//! cw-multi-test checks of the staking contract against a minimal mock device registry. Error paths also check
-//! that nothing moved; most scenarios end with the balance invariant
-//! `contract balance == Σ positions + Σ unbonding + Σ locks`.
+//! cw-multi-test checks of the staking contract against a minimal mock device registry (which, like the real one,
+//! reports NFT transfers with `owner_changed`). Error paths also check that nothing moved; most scenarios end with
+//! the balance invariant `contract balance == Σ positions + Σ unbonding + Σ locks`.
 
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
     coin, coins, to_json_binary, Addr, Binary, Coin, Decimal, Deps, DepsMut, Empty, Env, HexBinary, MessageInfo,
-    Response, StdError, StdResult, Timestamp, Uint128,
+    Response, StdError, StdResult, Timestamp, Uint128, WasmMsg,
 };
 use cw_multi_test::{App, AppResponse, BankSudo, ContractWrapper, Executor, SudoMsg};
 use cw_storage_plus::{Item, Map};
@@ -20,7 +20,7 @@ use staking::msg::{
     TotalPowerAtHeightResponse, TotalStakedResponse, UnbondingResponse, VotingPowerAtHeightResponse,
 };
 use staking::state::{
-    MAX_LOCKS_PER_ADDRESS, MAX_POSITIONS_PER_DEVICE, MAX_UNBONDING_ENTRIES, MAX_UNBONDING_PER_DEVICE,
+    MAX_CLAIM_ENTRIES, MAX_LOCKS_PER_ADDRESS, MAX_SLASH_ENTRIES, MAX_UNBONDING_ENTRIES, MAX_UNBONDING_PER_DEVICE,
 };
 use staking::ContractError;
 
@@ -33,13 +33,15 @@ const SUPPLY: u128 = 100_000_000_000_000_000;
 const DAY: u64 = 24 * 3600;
 
 // ---------------------------------------------------------------------------------------------------------------
-// A minimal device registry: answers `Device`, accepts `SetStatus` from its slasher, plus test-only setters.
+// A minimal device registry: answers `Device`, accepts `SetStatus` from its slasher, reports transfers to its staking
+// hook with `owner_changed` (as the real registry does), plus test-only setters.
 
 mod mock_registry {
     use super::*;
 
     const DEVICES: Map<u64, (Option<Addr>, DeviceStatus)> = Map::new("devices");
     const SLASHER: Item<Addr> = Item::new("slasher");
+    const HOOK: Item<Addr> = Item::new("hook");
     const REASONS: Map<u64, String> = Map::new("reasons");
 
     #[cw_serde]
@@ -49,12 +51,21 @@ mod mock_registry {
             owner: Option<String>,
             status: DeviceStatus,
         },
+        /// Moves the device and tells the staking hook (if set), like the registry's TransferNft.
         Transfer {
+            device_id: u64,
+            to: String,
+        },
+        /// Moves the device without telling anyone (a registry whose staking hook is not configured).
+        TransferNoHook {
             device_id: u64,
             to: String,
         },
         SetSlasher {
             slasher: String,
+        },
+        SetHook {
+            staking: String,
         },
         SetStatus {
             device_id: u64,
@@ -74,6 +85,7 @@ mod mock_registry {
     }
 
     pub fn execute(deps: DepsMut, _env: Env, info: MessageInfo, msg: ExecuteMsg) -> StdResult<Response> {
+        let mut res = Response::new();
         match msg {
             ExecuteMsg::Put {
                 device_id,
@@ -84,10 +96,29 @@ mod mock_registry {
                 DEVICES.save(deps.storage, device_id, &(owner, status))?;
             }
             ExecuteMsg::Transfer { device_id, to } => {
+                let (previous, status) = DEVICES.load(deps.storage, device_id)?;
+                let to = deps.api.addr_validate(&to)?;
+                DEVICES.save(deps.storage, device_id, &(Some(to.clone()), status))?;
+                if let (Some(hook), Some(previous)) = (HOOK.may_load(deps.storage)?, previous) {
+                    if previous != to {
+                        res = res.add_message(WasmMsg::Execute {
+                            contract_addr: hook.to_string(),
+                            msg: to_json_binary(&StakingExecute::OwnerChanged {
+                                device_id,
+                                previous_owner: previous.to_string(),
+                                new_owner: to.to_string(),
+                            })?,
+                            funds: vec![],
+                        });
+                    }
+                }
+            }
+            ExecuteMsg::TransferNoHook { device_id, to } => {
                 let (_, status) = DEVICES.load(deps.storage, device_id)?;
                 DEVICES.save(deps.storage, device_id, &(Some(deps.api.addr_validate(&to)?), status))?;
             }
             ExecuteMsg::SetSlasher { slasher } => SLASHER.save(deps.storage, &deps.api.addr_validate(&slasher)?)?,
+            ExecuteMsg::SetHook { staking } => HOOK.save(deps.storage, &deps.api.addr_validate(&staking)?)?,
             ExecuteMsg::SetStatus {
                 device_id,
                 status,
@@ -116,7 +147,7 @@ mod mock_registry {
                 REASONS.save(deps.storage, device_id, &reason)?;
             }
         }
-        Ok(Response::new())
+        Ok(res)
     }
 
     pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
@@ -205,15 +236,17 @@ fn try_setup_with(tweak: impl FnOnce(&mut InstantiateMsg)) -> Result<Suite, Cont
     let staking = app
         .instantiate_contract(code_id, admin.clone(), &msg, &[], "staking", Some(admin.to_string()))
         .map_err(|e| e.downcast::<ContractError>().expect("a ContractError"))?;
-    app.execute_contract(
-        admin.clone(),
-        registry.clone(),
-        &mock_registry::ExecuteMsg::SetSlasher {
+    for msg in [
+        mock_registry::ExecuteMsg::SetSlasher {
             slasher: staking.to_string(),
         },
-        &[],
-    )
-    .expect("set slasher");
+        mock_registry::ExecuteMsg::SetHook {
+            staking: staking.to_string(),
+        },
+    ] {
+        app.execute_contract(admin.clone(), registry.clone(), &msg, &[])
+            .expect("configure mock registry");
+    }
     let mut suite = Suite {
         slasher: app.api().addr_make("oracle-hub"),
         locker: app.api().addr_make("rewards"),
@@ -295,8 +328,25 @@ impl Suite {
         self.put_device(device_id, Some(owner), DeviceStatus::Active);
     }
 
+    /// The device's NFT moves to `to`; the registry tells staking (`owner_changed`).
     fn transfer(&mut self, device_id: u64, to: &Addr) {
+        self.try_transfer(device_id, to).expect("transfer device");
+    }
+
+    /// A transfer that staking may refuse (its error fails the registry's transaction).
+    fn try_transfer(&mut self, device_id: u64, to: &Addr) -> Result<AppResponse, ContractError> {
         let msg = mock_registry::ExecuteMsg::Transfer {
+            device_id,
+            to: to.to_string(),
+        };
+        self.app
+            .execute_contract(self.admin.clone(), self.registry.clone(), &msg, &[])
+            .map_err(|e| e.downcast::<ContractError>().expect("a staking ContractError"))
+    }
+
+    /// A transfer the registry does not report to staking (hook not configured).
+    fn transfer_unreported(&mut self, device_id: u64, to: &Addr) {
+        let msg = mock_registry::ExecuteMsg::TransferNoHook {
             device_id,
             to: to.to_string(),
         };
@@ -361,12 +411,33 @@ impl Suite {
         self.exec(who, &ExecuteMsg::Unlock { lock_id }, &[])
     }
 
+    /// A slash for an offence happening now.
     fn slash(&mut self, who: &Addr, device_id: u64, reporter: &Addr, ban: bool) -> Result<AppResponse, ContractError> {
+        let now = self.now();
+        self.slash_at(who, device_id, reporter, ban, now)
+    }
+
+    fn slash_at(
+        &mut self,
+        who: &Addr,
+        device_id: u64,
+        reporter: &Addr,
+        ban: bool,
+        offence_time: Timestamp,
+    ) -> Result<AppResponse, ContractError> {
         let msg = ExecuteMsg::Slash {
             device_id,
             reporter: reporter.to_string(),
             reason: "equivocation: two reports with sequence 42".to_string(),
             ban,
+            offence_time,
+        };
+        self.exec(who, &msg, &[])
+    }
+
+    fn refresh_power(&mut self, who: &Addr, address: &Addr) -> Result<AppResponse, ContractError> {
+        let msg = ExecuteMsg::RefreshPower {
+            address: address.to_string(),
         };
         self.exec(who, &msg, &[])
     }
@@ -417,9 +488,16 @@ impl Suite {
         })
     }
 
+    /// The first page (up to 30 entries) of `who`'s unbonding entries.
     fn unbonding(&self, who: &Addr) -> UnbondingResponse {
+        self.unbonding_page(who, None, Some(30))
+    }
+
+    fn unbonding_page(&self, who: &Addr, start_after: Option<u64>, limit: Option<u32>) -> UnbondingResponse {
         self.q(&QueryMsg::Unbonding {
             address: who.to_string(),
+            start_after,
+            limit,
         })
     }
 
@@ -510,10 +588,14 @@ fn instantiate_sets_config_default_tiers_and_cw2() {
     assert_eq!(mults, ["1.25", "1.5", "2", "3"]);
     assert_eq!(c.tiers[0].duration, 90 * DAY);
     assert_eq!(c.tiers[3].duration, 730 * DAY);
-    assert_eq!(c.max_positions_per_device, 4);
     assert_eq!(c.max_unbonding_entries, 7);
     assert_eq!(c.max_unbonding_per_device, 28);
+    assert_eq!(c.max_slash_entries, 35);
+    assert_eq!(c.max_claim_entries, 30);
     assert_eq!(c.max_locks_per_address, 20);
+    let own: cw_ownable::Ownership<Addr> = suite.q(&QueryMsg::Ownership {});
+    assert_eq!(own.owner, Some(suite.admin.clone()));
+    assert_eq!(own.pending_owner, None);
     assert_eq!(suite.totals(), (0, 0, 0));
     assert_eq!(suite.total_power_at(None), 0);
 
@@ -715,62 +797,97 @@ fn update_config_by_admin_only_and_validated() {
     assert_eq!(c.rewards_pool, carol);
     assert_eq!(c.slashers, vec![carol.clone()], "de-duplicated");
     assert!(c.lockers.is_empty());
+
+    // The rewards pool cannot be the staking contract itself (slashed funds would be stranded, counted nowhere).
+    let staking = suite.staking.clone();
+    let err = suite
+        .update_config(&admin, |m| {
+            if let ExecuteMsg::UpdateConfig { rewards_pool, .. } = m {
+                *rewards_pool = Some(staking.to_string());
+            }
+        })
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ContractError::SelfAddress {
+            field: "rewards_pool".into()
+        }
+    );
+    assert_eq!(suite.config().rewards_pool, carol);
 }
 
+/// The instantiate path refuses the contract's own address as rewards pool too (multi-test addresses are
+/// deterministic: the mock registry is contract 0, staking contract 1).
 #[test]
-fn admin_handover_is_two_step() {
+fn instantiate_refuses_itself_as_rewards_pool() {
+    let probe = setup();
+    let own_address = probe.staking.to_string();
+    let err = try_setup_with(|m| m.rewards_pool = own_address.clone())
+        .err()
+        .expect("err");
+    assert_eq!(
+        err,
+        ContractError::SelfAddress {
+            field: "rewards_pool".into()
+        }
+    );
+}
+
+/// The admin hands over with cw-ownable, exactly like the registry: transfer_ownership, then accept_ownership by
+/// the new admin; renouncing is refused.
+#[test]
+fn admin_handover_is_two_step_with_cw_ownable() {
     let mut suite = setup();
     let admin = suite.admin.clone();
     let alice = suite.user("alice");
     let bob = suite.user("bob");
+    let transfer = |to: &Addr| {
+        ExecuteMsg::UpdateOwnership(cw_ownable::Action::TransferOwnership {
+            new_owner: to.to_string(),
+            expiry: None,
+        })
+    };
+    let accept = ExecuteMsg::UpdateOwnership(cw_ownable::Action::AcceptOwnership);
 
-    let err = suite
-        .exec(
-            &alice,
-            &ExecuteMsg::ProposeAdmin {
-                new_admin: alice.to_string(),
-            },
-            &[],
-        )
-        .unwrap_err();
-    assert!(matches!(err, ContractError::Unauthorized { .. }));
     assert_eq!(
-        suite.exec(&alice, &ExecuteMsg::AcceptAdmin {}, &[]).unwrap_err(),
-        ContractError::NoPendingAdmin {}
+        suite.exec(&alice, &transfer(&alice), &[]).unwrap_err(),
+        ContractError::Ownership(cw_ownable::OwnershipError::NotOwner)
+    );
+    assert_eq!(
+        suite.exec(&alice, &accept, &[]).unwrap_err(),
+        ContractError::Ownership(cw_ownable::OwnershipError::TransferNotFound)
     );
 
-    suite
-        .exec(
-            &admin,
-            &ExecuteMsg::ProposeAdmin {
-                new_admin: alice.to_string(),
-            },
-            &[],
-        )
-        .unwrap();
+    suite.exec(&admin, &transfer(&alice), &[]).unwrap();
     assert_eq!(suite.config().pending_admin, Some(alice.clone()));
-    let err = suite.exec(&bob, &ExecuteMsg::AcceptAdmin {}, &[]).unwrap_err();
-    assert!(matches!(err, ContractError::Unauthorized { .. }));
+    let own: cw_ownable::Ownership<Addr> = suite.q(&QueryMsg::Ownership {});
+    assert_eq!(own.pending_owner, Some(alice.clone()));
+    assert_eq!(
+        suite.exec(&bob, &accept, &[]).unwrap_err(),
+        ContractError::Ownership(cw_ownable::OwnershipError::NotPendingOwner)
+    );
     assert_eq!(suite.config().admin, admin, "proposal alone changes nothing");
 
-    // cancel, then propose again and accept
-    suite.exec(&admin, &ExecuteMsg::CancelAdminProposal {}, &[]).unwrap();
-    assert_eq!(suite.config().pending_admin, None);
+    // cw-ownable has no cancel: a new proposal replaces the pending one, and one with an expiry already past
+    // voids it
+    let voided = ExecuteMsg::UpdateOwnership(cw_ownable::Action::TransferOwnership {
+        new_owner: bob.to_string(),
+        expiry: Some(cw_utils::Expiration::AtHeight(1)),
+    });
+    suite.exec(&admin, &voided, &[]).unwrap();
+    assert_eq!(suite.config().pending_admin, Some(bob.clone()));
     assert_eq!(
-        suite.exec(&alice, &ExecuteMsg::AcceptAdmin {}, &[]).unwrap_err(),
-        ContractError::NoPendingAdmin {}
+        suite.exec(&alice, &accept, &[]).unwrap_err(),
+        ContractError::Ownership(cw_ownable::OwnershipError::NotPendingOwner)
     );
-    suite
-        .exec(
-            &admin,
-            &ExecuteMsg::ProposeAdmin {
-                new_admin: alice.to_string(),
-            },
-            &[],
-        )
-        .unwrap();
-    let resp = suite.exec(&alice, &ExecuteMsg::AcceptAdmin {}, &[]).unwrap();
-    assert_eq!(wasm_attr(&resp, "admin"), Some(alice.to_string()));
+    assert_eq!(
+        suite.exec(&bob, &accept, &[]).unwrap_err(),
+        ContractError::Ownership(cw_ownable::OwnershipError::TransferExpired)
+    );
+    suite.exec(&admin, &transfer(&alice), &[]).unwrap();
+    let resp = suite.exec(&alice, &accept, &[]).unwrap();
+    assert_eq!(wasm_attr(&resp, "action").as_deref(), Some("update_ownership"));
+    assert_eq!(wasm_attr(&resp, "owner"), Some(alice.to_string()));
     let c = suite.config();
     assert_eq!(c.admin, alice);
     assert_eq!(c.pending_admin, None);
@@ -791,6 +908,29 @@ fn admin_handover_is_two_step() {
             }
         })
         .unwrap();
+    // and may slash
+    let dave = suite.user("dave");
+    suite.active_device(1, &dave);
+    suite.slash(&alice, 1, &bob, false).unwrap();
+
+    // renouncing would leave the contract without an admin: refused
+    assert_eq!(
+        suite
+            .exec(
+                &alice,
+                &ExecuteMsg::UpdateOwnership(cw_ownable::Action::RenounceOwnership),
+                &[]
+            )
+            .unwrap_err(),
+        ContractError::RenounceNotAllowed {}
+    );
+    assert_eq!(suite.config().admin, alice);
+    // handover messages refuse funds like every other non-payable message
+    suite.fund(&alice, 1);
+    assert_eq!(
+        suite.exec(&alice, &transfer(&bob), &coins(1, DENOM)).unwrap_err(),
+        ContractError::Payment(cw_utils::PaymentError::NonPayable {})
+    );
 }
 
 #[test]
@@ -834,10 +974,23 @@ fn migrate_checks_name_and_refuses_downgrade() {
     set_cw2(&mut suite, CONTRACT_NAME, "0.0.1");
     suite
         .app
-        .migrate_contract(admin, staking.clone(), &MigrateMsg {}, code_id)
+        .migrate_contract(admin.clone(), staking.clone(), &MigrateMsg {}, code_id)
         .unwrap();
     let info = cw2::query_contract_info(&suite.app.wrap(), staking.to_string()).unwrap();
     assert_eq!(info.version, CONTRACT_VERSION);
+
+    // State of the pre-fix layout (its own `admin` item) is refused rather than half-read.
+    suite
+        .app
+        .contract_storage_mut(&staking)
+        .set(b"admin", br#""emc1oldadmin""#);
+    let err = suite
+        .app
+        .migrate_contract(admin, staking, &MigrateMsg {}, code_id)
+        .unwrap_err()
+        .downcast::<ContractError>()
+        .unwrap();
+    assert_eq!(err, ContractError::LegacyState {});
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -948,16 +1101,26 @@ fn stake_below_minimum_is_rejected() {
         }
     );
     assert_eq!(suite.position(1, &alice), 0);
-    // below-minimum positions (after a partial unstake) must be topped up to the minimum in one go
+    // a position below the minimum (here: the DAO raised it) must be topped up to the minimum in one go
     suite.stake(&alice, 1, MIN).unwrap();
-    suite.unstake(&alice, 1, 10).unwrap();
+    let admin = suite.admin.clone();
+    suite
+        .update_config(&admin, |m| {
+            if let ExecuteMsg::UpdateConfig {
+                min_stake_per_device, ..
+            } = m
+            {
+                *min_stake_per_device = Some(Uint128::new(MIN + 10));
+            }
+        })
+        .unwrap();
     assert!(!suite.mining(1).eligible);
     assert_eq!(
         suite.stake(&alice, 1, 9).unwrap_err(),
         ContractError::BelowMinimum {
             device_id: 1,
-            would_have: Uint128::new(MIN - 1),
-            min: Uint128::new(MIN)
+            would_have: Uint128::new(MIN + 9),
+            min: Uint128::new(MIN + 10)
         }
     );
     suite.stake(&alice, 1, 10).unwrap();
@@ -1062,15 +1225,30 @@ fn non_payable_messages_refuse_funds() {
         reporter: alice.to_string(),
         reason: "x".into(),
         ban: false,
+        offence_time: suite.now(),
     };
     assert_eq!(suite.exec(&admin, &slash, &funds).unwrap_err(), nonpayable);
+    let refresh = ExecuteMsg::RefreshPower {
+        address: alice.to_string(),
+    };
+    assert_eq!(suite.exec(&alice, &refresh, &funds).unwrap_err(), nonpayable);
+    let registry = suite.registry.clone();
+    suite.fund(&registry, 10);
+    let owner_changed = ExecuteMsg::OwnerChanged {
+        device_id: 1,
+        previous_owner: alice.to_string(),
+        new_owner: admin.to_string(),
+    };
+    assert_eq!(suite.exec(&registry, &owner_changed, &funds).unwrap_err(), nonpayable);
     suite.assert_invariant();
 }
 
+/// A device has at most one position, its current owner's, so there is no positions-per-device cap left to fill:
+/// every new owner can stake, however often the device changed hands.
 #[test]
-fn position_cap_per_device() {
+fn one_position_per_device_and_every_new_owner_can_stake() {
     let mut suite = setup();
-    let owners: Vec<Addr> = ["alice", "bob", "carol", "dave"]
+    let owners: Vec<Addr> = ["alice", "bob", "carol", "dave", "erin", "frank"]
         .iter()
         .map(|n| suite.user(n))
         .collect();
@@ -1078,33 +1256,26 @@ fn position_cap_per_device() {
     for o in &owners {
         suite.transfer(1, o);
         suite.stake(o, 1, MIN).unwrap();
+        assert_eq!(suite.device_positions(1), vec![(o.clone(), MIN)]);
+        assert!(suite.mining(1).eligible);
     }
-    assert_eq!(suite.device_positions(1).len(), MAX_POSITIONS_PER_DEVICE as usize);
-
-    let erin = suite.user("erin");
-    suite.transfer(1, &erin);
-    assert_eq!(
-        suite.stake(&erin, 1, MIN).unwrap_err(),
-        ContractError::PositionCapReached {
-            device_id: 1,
-            max: MAX_POSITIONS_PER_DEVICE
-        }
-    );
-    assert!(!suite.mining(1).eligible);
-    // a previous owner leaves completely, which frees a slot
-    suite.unstake(&owners[1], 1, MIN).unwrap();
-    assert_eq!(suite.device_positions(1).len(), 3);
-    suite.stake(&erin, 1, MIN).unwrap();
-    assert!(suite.mining(1).eligible);
-    assert_eq!(suite.device_positions(1).len(), 4);
+    // every previous owner's stake is unbonding (not staked, no voting power), the current owner's is staked
+    for o in &owners[..5] {
+        assert_eq!(suite.staker(o).staked, Uint128::zero());
+        assert_eq!(suite.unbonding(o).total, Uint128::new(MIN));
+    }
+    assert_eq!(suite.totals(), (MIN, 5 * MIN, 0));
     suite.assert_invariant();
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // NFT transfer
 
+/// An NFT transfer (reported by the registry) moves the seller's position into an unbonding entry that starts
+/// now: the seller loses its voting power and gets the stake back one unbonding period later; the buyer stakes its
+/// own to mine.
 #[test]
-fn nft_transfer_moves_eligibility_not_stake() {
+fn nft_transfer_starts_unbonding_the_sellers_stake() {
     let mut suite = setup();
     let alice = suite.user("alice");
     let bob = suite.user("bob");
@@ -1112,41 +1283,129 @@ fn nft_transfer_moves_eligibility_not_stake() {
     suite.stake(&alice, 1, MIN).unwrap();
     assert!(suite.mining(1).eligible);
     suite.next_block();
+    let before = suite.height();
 
-    // the NFT changes hands: alice's stake no longer makes the device eligible
-    suite.transfer(1, &bob);
+    // the NFT changes hands: staking is told and alice's position starts unbonding
+    let sold_at = suite.now();
+    let resp = suite.try_transfer(1, &bob).unwrap();
+    assert_eq!(wasm_attr(&resp, "action").as_deref(), Some("owner_changed"));
+    assert_eq!(wasm_attr(&resp, "previous_owner"), Some(alice.to_string()));
+    assert_eq!(wasm_attr(&resp, "new_owner"), Some(bob.to_string()));
+    assert_eq!(wasm_attr(&resp, "moved_amount"), Some(MIN.to_string()));
+    assert_eq!(wasm_attr(&resp, "unbonding_id").as_deref(), Some("1"));
     let m = suite.mining(1);
     assert!(!m.eligible);
     assert_eq!(m.owner, Some(bob.clone()));
     assert_eq!(m.owner_stake, Uint128::zero());
-    // ... but it stays hers, with its voting power
-    assert_eq!(suite.position(1, &alice), MIN);
-    assert_eq!(suite.power_at(&alice, None), MIN);
-    // she cannot add to it any more
+    assert_eq!(suite.position(1, &alice), 0);
+    assert!(suite.device_positions(1).is_empty());
+    let u = suite.unbonding(&alice);
+    assert_eq!(u.entries.len(), 1);
+    assert_eq!(u.entries[0].amount, Uint128::new(MIN));
+    assert_eq!(u.entries[0].release_at, sold_at.plus_seconds(UNBONDING));
+    assert_eq!(u.entries[0].owned_until, Some(sold_at));
+    assert_eq!(suite.totals(), (0, MIN, 0));
+    // her voting power leaves with the stake (from the next block on)
+    suite.next_block();
+    assert_eq!(suite.power_at(&alice, Some(before)), MIN);
+    assert_eq!(suite.power_at(&alice, None), 0);
+    // she cannot stake for it any more, and has nothing left to unstake
     assert_eq!(
         suite.stake(&alice, 1, MIN).unwrap_err(),
         ContractError::NotDeviceOwner { device_id: 1 }
     );
+    assert_eq!(
+        suite.unstake(&alice, 1, 1).unwrap_err(),
+        ContractError::NoPosition { device_id: 1 }
+    );
 
-    // the new owner stakes their own: eligible again
+    // the new owner stakes their own: eligible again, one position
     suite.stake(&bob, 1, MIN).unwrap();
     let m = suite.mining(1);
     assert!(m.eligible);
     assert_eq!(m.owner_stake, Uint128::new(MIN));
-    let mut positions = suite.device_positions(1);
-    positions.sort();
-    let mut expected = vec![(alice.clone(), MIN), (bob.clone(), MIN)];
-    expected.sort();
-    assert_eq!(positions, expected);
+    assert_eq!(suite.device_positions(1), vec![(bob.clone(), MIN)]);
 
-    // the old owner unstakes normally; bob's eligibility is unaffected
-    suite.unstake(&alice, 1, MIN).unwrap();
-    assert_eq!(suite.position(1, &alice), 0);
-    assert!(suite.mining(1).eligible);
+    // alice claims after the unbonding period
     suite.advance(UNBONDING);
     let bal = suite.balance(&alice);
     suite.claim(&alice).unwrap();
     assert_eq!(suite.balance(&alice), bal + MIN);
+    suite.assert_invariant();
+}
+
+/// Only the configured registry may report owner changes; a "change" to the same owner does nothing.
+#[test]
+fn owner_changed_is_accepted_from_the_registry_only() {
+    let mut suite = setup();
+    let alice = suite.user("alice");
+    let mallory = suite.user("mallory");
+    suite.active_device(1, &alice);
+    suite.stake(&alice, 1, MIN).unwrap();
+    let msg = ExecuteMsg::OwnerChanged {
+        device_id: 1,
+        previous_owner: alice.to_string(),
+        new_owner: mallory.to_string(),
+    };
+    for who in [
+        mallory.clone(),
+        alice.clone(),
+        suite.admin.clone(),
+        suite.slasher.clone(),
+    ] {
+        assert!(matches!(
+            suite.exec(&who, &msg, &[]).unwrap_err(),
+            ContractError::Unauthorized { .. }
+        ));
+    }
+    assert_eq!(suite.position(1, &alice), MIN);
+    // the registry reporting a transfer to the same owner: nothing moves
+    let registry = suite.registry.clone();
+    let same = ExecuteMsg::OwnerChanged {
+        device_id: 1,
+        previous_owner: alice.to_string(),
+        new_owner: alice.to_string(),
+    };
+    let resp = suite.exec(&registry, &same, &[]).unwrap();
+    assert_eq!(wasm_attr(&resp, "moved_amount").as_deref(), Some("0"));
+    assert_eq!(suite.position(1, &alice), MIN);
+    // bad addresses are refused
+    let bad = ExecuteMsg::OwnerChanged {
+        device_id: 1,
+        previous_owner: "nope".into(),
+        new_owner: alice.to_string(),
+    };
+    assert!(matches!(
+        suite.exec(&registry, &bad, &[]).unwrap_err(),
+        ContractError::Std(_)
+    ));
+    suite.assert_invariant();
+}
+
+/// A transfer the registry did not report (its staking hook unset) is recorded when the new owner stakes: the old
+/// position starts unbonding then (held until then), never blocking the new owner, and the device keeps one
+/// position.
+#[test]
+fn unreported_transfer_is_recorded_when_the_new_owner_stakes() {
+    let mut suite = setup();
+    let alice = suite.user("alice");
+    let bob = suite.user("bob");
+    suite.active_device(1, &alice);
+    suite.stake(&alice, 1, MIN).unwrap();
+    suite.transfer_unreported(1, &bob);
+    assert_eq!(suite.position(1, &alice), MIN, "staking was not told");
+    suite.next_block();
+    let recorded_at = suite.now();
+    let resp = suite.stake(&bob, 1, MIN).unwrap();
+    let ev: Vec<_> = events_of(&resp, "wasm-owner_change_recorded").collect();
+    assert_eq!(ev.len(), 1);
+    assert!(ev[0]
+        .attributes
+        .iter()
+        .any(|a| a.key == "moved_amount" && a.value == MIN.to_string()));
+    assert_eq!(suite.device_positions(1), vec![(bob.clone(), MIN)]);
+    let u = suite.unbonding(&alice);
+    assert_eq!(u.entries[0].owned_until, Some(recorded_at));
     suite.assert_invariant();
 }
 
@@ -1267,13 +1526,16 @@ fn unbonding_entries_are_capped_per_address() {
     suite.assert_invariant();
 }
 
+/// The per-device bound on entries still unbonding is checked when the device changes hands: four successive
+/// owners leave 7 entries each (6 voluntary + their moved position) = 28; the next transfer that would add one is
+/// refused, the NFT stays, and it goes through once entries have matured. The current owner's own Stake and
+/// Unstake are never blocked by them.
 #[test]
-fn unbonding_entries_are_capped_per_device() {
+fn unbonding_entries_are_bounded_per_device_at_transfer() {
     let mut suite = setup();
     let names = ["alice", "bob", "carol", "dave"];
     let first = suite.user("alice");
     suite.active_device(1, &first);
-    // four successive owners each leave 7 entries on the device (and no position)
     for n in names {
         let who = suite.user(n);
         suite.transfer(1, &who);
@@ -1281,32 +1543,39 @@ fn unbonding_entries_are_capped_per_device() {
         for _ in 0..6 {
             suite.unstake(&who, 1, 1).unwrap();
         }
-        suite.unstake(&who, 1, MIN).unwrap();
     }
-    assert!(suite.device_positions(1).is_empty());
+    // dave still holds the device (6 voluntary entries + his position); moving his position to erin makes 28
     let erin = suite.user("erin");
     suite.transfer(1, &erin);
-    suite.stake(&erin, 1, MIN).unwrap();
+    assert!(suite.device_positions(1).is_empty());
+    // erin stakes and unstakes freely (her own per-address cap only)
+    suite.stake(&erin, 1, MIN + 1).unwrap();
+    suite.unstake(&erin, 1, 1).unwrap();
+    // but she cannot pass the device on while 28 entries + her position would remain
+    let frank = suite.user("frank");
     assert_eq!(
-        suite.unstake(&erin, 1, 1).unwrap_err(),
+        suite.try_transfer(1, &frank).unwrap_err(),
         ContractError::DeviceUnbondingCapReached {
             device_id: 1,
             max: MAX_UNBONDING_PER_DEVICE
         }
     );
+    assert_eq!(
+        suite.device(1).owner,
+        Some(erin.clone()),
+        "the transfer failed as a whole"
+    );
+    assert_eq!(suite.position(1, &erin), MIN);
     // once they matured they no longer count, claimed or not
     suite.advance(UNBONDING);
-    suite.unstake(&erin, 1, 1).unwrap();
-    // and a slash only sees erin's live entry
+    suite.transfer(1, &frank);
+    assert_eq!(suite.position(1, &erin), 0);
+    // and a slash only sees the live entries: erin's moved position (her voluntary 1 uemc matured too)
     let slasher = suite.slasher.clone();
-    let reporter = suite.user("frank");
-    let resp = suite.slash(&slasher, 1, &reporter, false).unwrap();
-    assert_eq!(
-        events_of(&resp, "wasm-slash_unbonding").count(),
-        0,
-        "1 uemc × 10% rounds to 0"
-    );
-    assert_eq!(events_of(&resp, "wasm-slash_position").count(), 1);
+    let reporter = suite.user("rep");
+    let offence = suite.now().minus_seconds(1); // erin's offence, just before the sale
+    let resp = suite.slash_at(&slasher, 1, &reporter, false, offence).unwrap();
+    assert_eq!(events_of(&resp, "wasm-slash_unbonding").count(), 1);
     suite.assert_invariant();
 }
 
@@ -1339,6 +1608,7 @@ fn slash_requires_slasher_or_admin() {
         reporter: bob.to_string(),
         reason: String::new(),
         ban: false,
+        offence_time: suite.now(),
     };
     assert_eq!(
         suite.exec(&slasher, &msg, &[]).unwrap_err(),
@@ -1349,11 +1619,20 @@ fn slash_requires_slasher_or_admin() {
         reporter: "not-an-address".into(),
         reason: "r".into(),
         ban: false,
+        offence_time: suite.now(),
     };
     assert!(matches!(
         suite.exec(&slasher, &msg, &[]).unwrap_err(),
         ContractError::Std(_)
     ));
+    // the staking contract itself as reporter would strand the bounty
+    let staking = suite.staking.clone();
+    assert_eq!(
+        suite.slash(&slasher, 1, &staking, false).unwrap_err(),
+        ContractError::SelfAddress {
+            field: "reporter".into()
+        }
+    );
     suite.assert_invariant();
 }
 
@@ -1405,6 +1684,8 @@ fn unbond_then_slash_reduces_the_entry() {
     suite.assert_invariant();
 }
 
+/// Cuts round up per position/entry, the bounty rounds down, the pool gets the exact rest; and each offence only
+/// reaches the stake of whoever held the device at that time.
 #[test]
 fn slash_bounty_and_pool_split_is_exact() {
     let mut suite = setup();
@@ -1414,19 +1695,28 @@ fn slash_bounty_and_pool_split_is_exact() {
     suite.active_device(1, &alice);
     suite.stake(&alice, 1, 1_111_111_110).unwrap();
     suite.unstake(&alice, 1, 987_654_321).unwrap(); // position 123_456_789
-    suite.transfer(1, &bob);
+    suite.next_block();
+    let sold_at = suite.now();
+    suite.transfer(1, &bob); // alice's position becomes an entry too
     suite.stake(&bob, 1, 100_000_007).unwrap();
+    suite.next_block();
 
     let slasher = suite.slasher.clone();
     let pool = suite.pool.clone();
     let staking = suite.staking.clone();
+
+    // alice's offence (before the sale): her two entries, not bob's position
     let (p0, r0, c0) = (suite.balance(&pool), suite.balance(&reporter), suite.balance(&staking));
-    let resp = suite.slash(&slasher, 1, &reporter, false).unwrap();
-    // floor(10%): 12_345_678 + 10_000_000 (positions) + 98_765_432 (entry)
-    let slashed = 12_345_678 + 10_000_000 + 98_765_432;
-    let bounty = slashed / 4; // floor(25%) of 121_111_110 = 30_277_777
-    assert_eq!(bounty, 30_277_777);
+    let resp = suite
+        .slash_at(&slasher, 1, &reporter, false, sold_at.minus_seconds(1))
+        .unwrap();
+    // ceil(10%): 98_765_432.1 → 98_765_433 and 12_345_678.9 → 12_345_679
+    let slashed = 98_765_433 + 12_345_679;
+    let bounty = slashed / 4; // floor(25%) of 111_111_112 = 27_777_778
+    assert_eq!(bounty, 27_777_778);
     assert_eq!(wasm_attr(&resp, "amount"), Some(slashed.to_string()));
+    assert_eq!(wasm_attr(&resp, "slashed_stake").as_deref(), Some("0"));
+    assert_eq!(wasm_attr(&resp, "spared_position").as_deref(), Some("true"));
     assert_eq!(wasm_attr(&resp, "bounty"), Some(bounty.to_string()));
     assert_eq!(wasm_attr(&resp, "to_pool"), Some((slashed - bounty).to_string()));
     assert_eq!(suite.balance(&reporter) - r0, bounty);
@@ -1436,16 +1726,23 @@ fn slash_bounty_and_pool_split_is_exact() {
         slashed,
         "exactly the slashed amount left the contract"
     );
-    assert_eq!(suite.position(1, &alice), 123_456_789 - 12_345_678);
-    assert_eq!(suite.position(1, &bob), 100_000_007 - 10_000_000);
-    assert_eq!(
-        suite.unbonding(&alice).entries[0].amount.u128(),
-        987_654_321 - 98_765_432
-    );
+    assert_eq!(suite.position(1, &bob), 100_000_007, "bob did not own the device then");
+    let amounts: Vec<u128> = suite
+        .unbonding(&alice)
+        .entries
+        .iter()
+        .map(|e| e.amount.u128())
+        .collect();
+    assert_eq!(amounts, vec![987_654_321 - 98_765_433, 123_456_789 - 12_345_679]);
+    assert_eq!(events_of(&resp, "wasm-slash_unbonding").count(), 2);
+    assert_eq!(events_of(&resp, "wasm-slash_position").count(), 0);
 
-    let positions: Vec<_> = events_of(&resp, "wasm-slash_position").collect();
-    assert_eq!(positions.len(), 2);
-    assert_eq!(events_of(&resp, "wasm-slash_unbonding").count(), 1);
+    // bob's offence (now): his position, not alice's entries
+    let resp = suite.slash(&slasher, 1, &reporter, false).unwrap();
+    // ceil(10% of 100_000_007) = ceil(10_000_000.7) = 10_000_001
+    assert_eq!(wasm_attr(&resp, "amount").as_deref(), Some("10000001"));
+    assert_eq!(wasm_attr(&resp, "spared_entries").as_deref(), Some("2"));
+    assert_eq!(suite.position(1, &bob), 100_000_007 - 10_000_001);
     assert_eq!(
         wasm_attr(&resp, "reason").as_deref(),
         Some("equivocation: two reports with sequence 42")
@@ -1567,6 +1864,7 @@ fn slash_updates_voting_power_snapshots() {
 fn lock_weights_power_and_cannot_unlock_early() {
     let mut suite = setup();
     let alice = suite.user("alice");
+    let bob = suite.user("bob");
     let bal = suite.balance(&alice);
     let resp = suite.lock(&alice, 1, None, 1_000 * EMC).unwrap();
     assert_eq!(wasm_attr(&resp, "action").as_deref(), Some("lock"));
@@ -1603,7 +1901,6 @@ fn lock_weights_power_and_cannot_unlock_early() {
     );
     // only the owner may unlock; unknown ids are typed
     suite.advance(1);
-    let bob = suite.user("bob");
     assert!(matches!(
         suite.unlock(&bob, 1).unwrap_err(),
         ContractError::Unauthorized { .. }
@@ -1613,10 +1910,17 @@ fn lock_weights_power_and_cannot_unlock_early() {
         ContractError::LockNotFound { lock_id: 9 }
     );
 
-    // expired but not withdrawn: the weight still counts
+    // expired but not withdrawn: the boost counts until the power is recomputed, then the lock weighs 1x
     assert!(suite.locks(&alice).locks[0].expired);
     suite.advance(30 * DAY);
     assert_eq!(suite.power_at(&alice, None), 1_250 * EMC);
+    assert_eq!(suite.staker(&alice).stale_boost, Uint128::new(250 * EMC));
+    let resp = suite.refresh_power(&bob, &alice).unwrap();
+    assert_eq!(wasm_attr(&resp, "voting_power"), Some((1_000 * EMC).to_string()));
+    suite.next_block();
+    assert_eq!(suite.power_at(&alice, None), 1_000 * EMC);
+    assert_eq!(suite.multiplier_at(&alice, None), Decimal::one());
+    assert_eq!(suite.staker(&alice).stale_boost, Uint128::zero());
 
     let resp = suite.unlock(&alice, 1).unwrap();
     assert_eq!(wasm_attr(&resp, "amount"), Some((1_000 * EMC).to_string()));
@@ -2041,9 +2345,44 @@ fn json_shapes() {
             device_id: 1,
             reporter: "emc1rep".into(),
             reason: "r".into(),
-            ban: true
+            ban: true,
+            offence_time: Timestamp::from_seconds(1_700_000_000),
         }),
-        r#"{"slash":{"device_id":1,"reporter":"emc1rep","reason":"r","ban":true}}"#
+        r#"{"slash":{"device_id":1,"reporter":"emc1rep","reason":"r","ban":true,"offence_time":"1700000000000000000"}}"#
+    );
+    assert_eq!(
+        s(&ExecuteMsg::OwnerChanged {
+            device_id: 1,
+            previous_owner: "emc1a".into(),
+            new_owner: "emc1b".into()
+        }),
+        r#"{"owner_changed":{"device_id":1,"previous_owner":"emc1a","new_owner":"emc1b"}}"#
+    );
+    assert_eq!(
+        s(&ExecuteMsg::RefreshPower {
+            address: "emc1a".into()
+        }),
+        r#"{"refresh_power":{"address":"emc1a"}}"#
+    );
+    assert_eq!(
+        s(&ExecuteMsg::UpdateOwnership(cw_ownable::Action::TransferOwnership {
+            new_owner: "emc1dao".into(),
+            expiry: None
+        })),
+        r#"{"update_ownership":{"transfer_ownership":{"new_owner":"emc1dao","expiry":null}}}"#
+    );
+    assert_eq!(
+        s(&ExecuteMsg::UpdateOwnership(cw_ownable::Action::AcceptOwnership)),
+        r#"{"update_ownership":"accept_ownership"}"#
+    );
+    assert_eq!(s(&QueryMsg::Ownership {}), r#"{"ownership":{}}"#);
+    assert_eq!(
+        s(&QueryMsg::Unbonding {
+            address: "emc1a".into(),
+            start_after: None,
+            limit: None
+        }),
+        r#"{"unbonding":{"address":"emc1a","start_after":null,"limit":null}}"#
     );
     assert_eq!(
         s(&QueryMsg::MiningStatus { device_id: 1 }),
@@ -2122,13 +2461,31 @@ fn shared_client_messages_match_the_contract() {
                 reporter: "r".into(),
                 reason: "why".into(),
                 ban: false,
+                offence_time: Timestamp::from_seconds(7),
             },
             ExecuteMsg::Slash {
                 device_id: 1,
                 reporter: "r".into(),
                 reason: "why".into(),
                 ban: false,
+                offence_time: Timestamp::from_seconds(7),
             },
+        ),
+        (
+            StakingExecute::OwnerChanged {
+                device_id: 3,
+                previous_owner: "a".into(),
+                new_owner: "b".into(),
+            },
+            ExecuteMsg::OwnerChanged {
+                device_id: 3,
+                previous_owner: "a".into(),
+                new_owner: "b".into(),
+            },
+        ),
+        (
+            StakingExecute::RefreshPower { address: "a".into() },
+            ExecuteMsg::RefreshPower { address: "a".into() },
         ),
         (
             StakingExecute::Lock {
@@ -2197,4 +2554,384 @@ fn shared_client_messages_work_against_the_contract() {
         )
         .unwrap();
     assert_eq!(r.multiplier, Decimal::percent(150));
+}
+
+// =============================================================================================================
+// Security review regressions: each review repro (review_*) replayed; the attack must now fail.
+
+/// Review F1: a seller parked 4 dust positions (1 uemc each) on a device while passing it through 4 of its
+/// addresses; every later owner was refused `Stake` forever (4-positions cap) and the dust survived every slash.
+/// Now a position is either gone or at least the minimum, a device has one position (there is no cap to fill), and
+/// a slash cuts any non-zero amount by at least 1 uemc.
+#[test]
+fn review_f1_dust_positions_cannot_brick_a_device() {
+    let mut suite = setup();
+    let seller: Vec<Addr> = ["alice", "bob", "carol", "dave"]
+        .iter()
+        .map(|n| suite.user(n))
+        .collect();
+    suite.active_device(1, &seller[0]);
+    for s in &seller {
+        suite.transfer(1, s);
+        suite.stake(s, 1, MIN).unwrap();
+        // keeping 1 uemc is refused...
+        assert_eq!(
+            suite.unstake(s, 1, MIN - 1).unwrap_err(),
+            ContractError::PositionBelowMinimum {
+                device_id: 1,
+                remaining: Uint128::new(1),
+                min: Uint128::new(MIN)
+            }
+        );
+        // ... everything or nothing
+        suite.unstake(s, 1, MIN).unwrap();
+    }
+    let buyer = suite.user("erin");
+    suite.transfer(1, &buyer);
+    suite.stake(&buyer, 1, MIN).unwrap();
+    assert!(suite.mining(1).eligible);
+    assert_eq!(suite.device_positions(1), vec![(buyer.clone(), MIN)]);
+    // and for every later owner
+    suite.advance(365 * DAY);
+    let frank = suite.user("frank");
+    suite.transfer(1, &frank);
+    suite.stake(&frank, 1, MIN).unwrap();
+    assert!(suite.mining(1).eligible);
+    suite.assert_invariant();
+}
+
+/// Review F1 (second half): dust can no longer escape slashing: cuts round up, so 1 uemc is cut to zero and a
+/// 9 uemc entry loses 1 at 10%.
+#[test]
+fn slash_cuts_round_up_so_dust_always_bites() {
+    let mut suite = setup();
+    let alice = suite.user("alice");
+    let reporter = suite.user("frank");
+    suite.active_device(1, &alice);
+    suite.stake(&alice, 1, MIN + 10).unwrap();
+    suite.unstake(&alice, 1, 1).unwrap();
+    suite.unstake(&alice, 1, 9).unwrap();
+    let slasher = suite.slasher.clone();
+    let resp = suite.slash(&slasher, 1, &reporter, false).unwrap();
+    // 10% of MIN exactly, ceil(0.1) = 1 and ceil(0.9) = 1
+    assert_eq!(wasm_attr(&resp, "slashed_stake"), Some((MIN / 10).to_string()));
+    assert_eq!(wasm_attr(&resp, "slashed_unbonding").as_deref(), Some("2"));
+    let amounts: Vec<u128> = suite
+        .unbonding(&alice)
+        .entries
+        .iter()
+        .map(|e| e.amount.u128())
+        .collect();
+    assert_eq!(amounts, vec![8], "the 1 uemc entry is gone, the 9 uemc one lost 1");
+    // the bounty stays floor(25%) of the total, the pool gets the exact rest
+    let total = MIN / 10 + 2;
+    assert_eq!(wasm_attr(&resp, "bounty"), Some((total / 4).to_string()));
+    assert_eq!(wasm_attr(&resp, "to_pool"), Some((total - total / 4).to_string()));
+    suite.assert_invariant();
+}
+
+/// Review F2: the seller unstaked everything before the sale; the buyer, now holding the device key, made it
+/// equivocate and reported it, slashing the seller's unbonding entries and collecting the bounty. Now the sale
+/// stamped the seller's entries: an offence after it does not reach them.
+#[test]
+fn review_f2_buyer_cannot_slash_the_sellers_unbonding() {
+    let mut suite = setup();
+    let seller = suite.user("alice");
+    let buyer = suite.user("bob");
+    suite.active_device(1, &seller);
+    suite.stake(&seller, 1, 1_000 * EMC).unwrap();
+    suite.unstake(&seller, 1, 1_000 * EMC).unwrap(); // fully out before the sale
+    suite.next_block();
+    suite.transfer(1, &buyer); // sale: device (and its key) now with the buyer, who stakes nothing
+    let buyer_before = suite.balance(&buyer);
+    let hub = suite.slasher.clone();
+    // Three distinct equivocations by the buyer's device, reported by the buyer, at their real times.
+    for _ in 0..3 {
+        suite.next_block();
+        let resp = suite.slash(&hub, 1, &buyer, false).unwrap();
+        assert_eq!(wasm_attr(&resp, "amount").as_deref(), Some("0"));
+        assert_eq!(wasm_attr(&resp, "spared_entries").as_deref(), Some("1"));
+    }
+    assert_eq!(
+        suite.balance(&buyer),
+        buyer_before,
+        "no bounty out of the seller's money"
+    );
+    assert_eq!(suite.unbonding(&seller).total, Uint128::new(1_000 * EMC));
+    suite.assert_invariant();
+}
+
+/// The mirror of F2: the seller makes the device equivocate before the sale, waits for the buyer to stake, then
+/// reports the old offence to collect a bounty out of the buyer's stake. The buyer did not hold the device then:
+/// its position is spared (the device is still marked: the key misbehaved).
+#[test]
+fn seller_cannot_slash_the_buyer_for_a_pre_sale_offence() {
+    let mut suite = setup();
+    let seller = suite.user("alice");
+    let buyer = suite.user("bob");
+    suite.active_device(1, &seller);
+    suite.next_block();
+    let offence = suite.now(); // the seller's equivocation, nothing staked
+    suite.next_block();
+    suite.transfer(1, &buyer);
+    suite.stake(&buyer, 1, 1_000 * EMC).unwrap();
+    suite.next_block();
+    let seller_before = suite.balance(&seller);
+    let hub = suite.slasher.clone();
+    let resp = suite.slash_at(&hub, 1, &seller, false, offence).unwrap();
+    assert_eq!(wasm_attr(&resp, "amount").as_deref(), Some("0"));
+    assert_eq!(wasm_attr(&resp, "spared_position").as_deref(), Some("true"));
+    assert_eq!(suite.balance(&seller), seller_before);
+    assert_eq!(suite.position(1, &buyer), 1_000 * EMC);
+    assert_eq!(suite.device(1).status, DeviceStatus::Suspended);
+    // the buyer's own offence (after the purchase) is the buyer's
+    suite.put_device(1, Some(&buyer), DeviceStatus::Active);
+    let resp = suite.slash(&hub, 1, &seller, false).unwrap();
+    assert_eq!(wasm_attr(&resp, "amount"), Some((100 * EMC).to_string()));
+    suite.assert_invariant();
+}
+
+/// Review F3: a previous owner filled the device's 28 "still unbonding" slots just before selling, and the buyer
+/// could not unstake for a whole unbonding period. The per-device bound is now checked at the transfer, and the
+/// buyer's Stake/Unstake only count the buyer's own entries.
+#[test]
+fn review_f3_previous_owners_cannot_block_the_buyers_unstake() {
+    let mut suite = setup();
+    let seller: Vec<Addr> = ["alice", "bob", "carol", "dave"]
+        .iter()
+        .map(|n| suite.user(n))
+        .collect();
+    suite.active_device(1, &seller[0]);
+    for s in &seller {
+        suite.transfer(1, s);
+        suite.stake(s, 1, MIN + 6).unwrap();
+        for _ in 0..6 {
+            suite.unstake(s, 1, 1).unwrap();
+        }
+        suite.unstake(s, 1, MIN).unwrap();
+    }
+    assert!(suite.device_positions(1).is_empty());
+    let buyer = suite.user("erin");
+    suite.transfer(1, &buyer); // 28 entries still unbonding: allowed
+    suite.stake(&buyer, 1, MIN).unwrap();
+    suite.advance(UNBONDING - 10);
+    suite.unstake(&buyer, 1, MIN).unwrap();
+    suite.stake(&buyer, 1, MIN).unwrap();
+    assert!(suite.mining(1).eligible);
+    // a slash reads every live entry (28 + the buyer's), within the bound
+    let hub = suite.slasher.clone();
+    let offence = suite.now().minus_seconds(UNBONDING - 20);
+    let resp = suite.slash_at(&hub, 1, &buyer, false, offence).unwrap();
+    let seen = events_of(&resp, "wasm-slash_unbonding").count()
+        + wasm_attr(&resp, "spared_entries").unwrap().parse::<usize>().unwrap();
+    assert_eq!(seen, 29);
+    assert!(seen <= MAX_SLASH_ENTRIES as usize);
+    suite.assert_invariant();
+}
+
+/// Entries created by a transfer ignore the seller's per-address cap (a sale never fails on the seller's own
+/// entries); they count toward it for the seller's later voluntary unstakes.
+#[test]
+fn transfer_entries_are_stored_whatever_the_sellers_entry_count() {
+    let mut suite = setup();
+    let alice = suite.user("alice");
+    let bob = suite.user("bob");
+    suite.active_device(1, &alice);
+    suite.active_device(2, &alice);
+    suite.stake(&alice, 1, 2 * MIN).unwrap();
+    suite.stake(&alice, 2, 2 * MIN).unwrap();
+    for _ in 0..MAX_UNBONDING_ENTRIES {
+        suite.unstake(&alice, 1, 1).unwrap();
+    }
+    assert_eq!(
+        suite.unstake(&alice, 2, 1).unwrap_err(),
+        ContractError::TooManyUnbondingEntries {
+            max: MAX_UNBONDING_ENTRIES
+        }
+    );
+    suite.transfer(1, &bob);
+    assert_eq!(
+        suite.unbonding(&alice).entries.len(),
+        MAX_UNBONDING_ENTRIES as usize + 1
+    );
+    assert_eq!(
+        suite.unstake(&alice, 2, 1).unwrap_err(),
+        ContractError::TooManyUnbondingEntries {
+            max: MAX_UNBONDING_ENTRIES
+        }
+    );
+    suite.advance(UNBONDING);
+    suite.claim(&alice).unwrap();
+    suite.unstake(&alice, 2, 1).unwrap();
+    suite.assert_invariant();
+}
+
+/// `offence_time` is bounded like the SDK's evidence max age: older than the unbonding period is refused; a time
+/// in the future counts as now.
+#[test]
+fn evidence_older_than_the_unbonding_period_is_refused() {
+    let mut suite = setup();
+    let alice = suite.user("alice");
+    let bob = suite.user("bob");
+    let reporter = suite.user("frank");
+    suite.active_device(1, &alice);
+    suite.stake(&alice, 1, MIN).unwrap();
+    suite.unstake(&alice, 1, MIN).unwrap();
+    suite.advance(3 * DAY);
+    suite.transfer(1, &bob);
+    suite.advance(UNBONDING - 4 * DAY); // alice's entry has one day left
+    let hub = suite.slasher.clone();
+    let now = suite.now();
+    let too_old = now.minus_seconds(UNBONDING + 1);
+    assert_eq!(
+        suite.slash_at(&hub, 1, &reporter, false, too_old).unwrap_err(),
+        ContractError::EvidenceTooOld {
+            offence_time: too_old,
+            max_age: UNBONDING
+        }
+    );
+    assert_eq!(suite.device(1).status, DeviceStatus::Active, "nothing happened");
+    // exactly one unbonding period old: accepted (alice's entry is still unbonding: 1 day left)
+    let resp = suite
+        .slash_at(&hub, 1, &reporter, false, now.minus_seconds(UNBONDING))
+        .unwrap();
+    assert_eq!(wasm_attr(&resp, "amount"), Some((MIN / 10).to_string()));
+    // the future counts as now: alice (sold 3 days ago) is spared
+    let resp = suite
+        .slash_at(&hub, 1, &reporter, false, now.plus_seconds(1_000_000))
+        .unwrap();
+    assert_eq!(wasm_attr(&resp, "offence_time"), Some(now.seconds().to_string()));
+    assert_eq!(wasm_attr(&resp, "amount").as_deref(), Some("0"));
+    suite.assert_invariant();
+}
+
+/// An address can hold more entries than the voluntary cap (one per device it sold); `Claim` pays at most 30 per
+/// transaction, earliest first, and the `Unbonding` query pages in the same order.
+#[test]
+fn claim_and_unbonding_query_page_through_many_entries() {
+    let mut suite = setup();
+    let alice = suite.user("alice");
+    let bob = suite.user("bob");
+    let n = MAX_CLAIM_ENTRIES as u64 + 2;
+    for id in 1..=n {
+        suite.active_device(id, &alice);
+        suite.stake(&alice, id, MIN).unwrap();
+        suite.next_block();
+        suite.transfer(id, &bob);
+    }
+    let all: Vec<u64> = (1..=n).collect();
+    let mut seen = vec![];
+    let mut cursor = None;
+    loop {
+        let page = suite.unbonding_page(&alice, cursor, None);
+        assert!(page.entries.len() <= 10, "default page is 10");
+        assert_eq!(page.total, Uint128::new(n as u128 * MIN), "total covers every page");
+        if page.entries.is_empty() {
+            break;
+        }
+        cursor = page.entries.last().map(|e| e.id);
+        seen.extend(page.entries.iter().map(|e| e.device_id));
+    }
+    assert_eq!(seen, all, "every entry once, earliest release first");
+    assert_eq!(
+        suite.unbonding_page(&alice, None, Some(100)).entries.len(),
+        30,
+        "max 30"
+    );
+    assert_eq!(suite.unbonding(&alice).claimable, Uint128::zero());
+
+    suite.advance(UNBONDING);
+    assert_eq!(
+        suite.unbonding(&alice).claimable,
+        Uint128::new(MAX_CLAIM_ENTRIES as u128 * MIN),
+        "what the next claim pays"
+    );
+    let bal = suite.balance(&alice);
+    let resp = suite.claim(&alice).unwrap();
+    assert_eq!(
+        wasm_attr(&resp, "amount"),
+        Some((MAX_CLAIM_ENTRIES as u128 * MIN).to_string())
+    );
+    suite.claim(&alice).unwrap();
+    assert_eq!(suite.balance(&alice), bal + n as u128 * MIN);
+    assert_eq!(suite.claim(&alice).unwrap_err(), ContractError::NothingToClaim {});
+    suite.assert_invariant();
+}
+
+/// Expired locks count at 1x as soon as the address's power is recomputed: by anyone (`RefreshPower`) or by any
+/// of the address's own transactions. History at earlier heights is untouched.
+#[test]
+fn refresh_power_counts_expired_locks_at_1x() {
+    let mut suite = setup();
+    let alice = suite.user("alice");
+    let bob = suite.user("bob");
+    let keeper = suite.user("keeper");
+    suite.lock(&alice, 1, None, 100 * EMC).unwrap(); // 90 days × 1.25
+    suite.lock(&alice, 4, None, 100 * EMC).unwrap(); // 730 days × 3
+    suite.lock(&bob, 1, None, 100 * EMC).unwrap();
+    suite.next_block();
+    assert_eq!(suite.power_at(&alice, None), 425 * EMC);
+    assert_eq!(suite.total_power_at(None), 550 * EMC);
+
+    suite.advance(90 * DAY);
+    let expired_at = suite.height();
+    // nothing changes by itself (no iteration, no begin-blocker) ...
+    assert_eq!(suite.staker(&alice).stale_boost, Uint128::new(25 * EMC));
+    // ... until anyone refreshes
+    let resp = suite.refresh_power(&keeper, &alice).unwrap();
+    assert_eq!(wasm_attr(&resp, "action").as_deref(), Some("refresh_power"));
+    assert_eq!(wasm_attr(&resp, "previous_voting_power"), Some((425 * EMC).to_string()));
+    assert_eq!(wasm_attr(&resp, "voting_power"), Some((400 * EMC).to_string()));
+    assert_eq!(wasm_attr(&resp, "changed").as_deref(), Some("true"));
+    let resp = suite.refresh_power(&keeper, &alice).unwrap();
+    assert_eq!(wasm_attr(&resp, "changed").as_deref(), Some("false"));
+    suite.next_block();
+    assert_eq!(suite.power_at(&alice, None), 400 * EMC);
+    assert_eq!(suite.power_at(&alice, Some(expired_at)), 425 * EMC, "history unchanged");
+    // (100 + 300) / 200 = 2.0
+    assert_eq!(suite.multiplier_at(&alice, None), Decimal::percent(200));
+    assert_eq!(suite.total_power_at(None), 525 * EMC);
+    let tl: TotalLockedResponse = suite.q(&QueryMsg::TotalLocked {});
+    assert_eq!(tl.weight, Uint128::new(525 * EMC));
+    assert_eq!(suite.locks(&alice).total_weight, Uint128::new(400 * EMC));
+
+    // bob's own transaction applies the same rule: his stake recomputes his power with the expired lock at 1x
+    suite.active_device(1, &bob);
+    suite.stake(&bob, 1, MIN).unwrap();
+    suite.next_block();
+    assert_eq!(suite.power_at(&bob, None), MIN + 100 * EMC);
+    assert_eq!(suite.multiplier_at(&bob, None), Decimal::one());
+    assert_eq!(suite.total_power_at(None), 400 * EMC + MIN + 100 * EMC);
+
+    // unlocking later removes exactly what counts
+    suite.unlock(&bob, 3).unwrap();
+    suite.next_block();
+    assert_eq!(suite.power_at(&bob, None), MIN);
+    assert_eq!(suite.total_power_at(None), 400 * EMC + MIN);
+    // anyone, any address, even one with nothing: a no-op
+    let nobody = suite.user("nobody");
+    suite.refresh_power(&keeper, &nobody).unwrap();
+    assert!(matches!(
+        suite
+            .exec(&keeper, &ExecuteMsg::RefreshPower { address: "nope".into() }, &[])
+            .unwrap_err(),
+        ContractError::Std(_)
+    ));
+    suite.assert_invariant();
+}
+
+/// The recomputation reads every lock of the address: bounded by the 20-lock cap.
+#[test]
+fn refresh_power_is_bounded_by_the_lock_cap() {
+    let mut suite = setup();
+    let alice = suite.user("alice");
+    for _ in 0..MAX_LOCKS_PER_ADDRESS {
+        suite.lock(&alice, 1, None, 4).unwrap(); // 4 × 1.25 = 5
+    }
+    assert_eq!(suite.staker(&alice).voting_power, Uint128::new(100));
+    suite.advance(90 * DAY);
+    let keeper = suite.user("keeper");
+    suite.refresh_power(&keeper, &alice).unwrap();
+    assert_eq!(suite.staker(&alice).voting_power, Uint128::new(80));
+    suite.assert_invariant();
 }

@@ -31,11 +31,13 @@ async fn main() -> Result<()> {
 
     let ed = Device::new_ed25519();
     let secp = Device::new_secp256k1();
+    let chain_id = net.net.chain_id.clone();
+    let reg = |d: &Device, model: &str| d.registration(model, &chain_id, &core.registry, maker.address.as_ref());
     let out = client
         .execute(
             &maker,
             &core.registry,
-            &json!({"register_device": {"device": ed.registration("cam")}}),
+            &json!({"register_device": {"device": reg(&ed, "cam")}}),
             0,
         )
         .await?;
@@ -45,14 +47,14 @@ async fn main() -> Result<()> {
         .execute(
             &maker,
             &core.registry,
-            &json!({"register_device": {"device": secp.registration("bot")}}),
+            &json!({"register_device": {"device": reg(&secp, "bot")}}),
             0,
         )
         .await?;
     let secp_id = contracts::registered_ids(&out)[0];
 
     let batch: Vec<_> = (0..100)
-        .map(|i| Device::new_ed25519().registration(&format!("batch-{i}")))
+        .map(|i| reg(&Device::new_ed25519(), &format!("batch-{i}")))
         .collect();
     let out = client
         .execute(

@@ -5,5 +5,6 @@ mod activation;
 mod admin;
 mod nft;
 mod registration;
+mod security;
 mod status;
 mod suite;

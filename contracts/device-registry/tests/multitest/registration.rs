@@ -2,7 +2,7 @@ use cosmwasm_std::{Binary, HexBinary};
 use device_registry::msg::{DeviceResponse, DeviceStatus, DevicesResponse, ExecuteMsg, KeyType, QueryMsg};
 use device_registry::ContractError;
 
-use crate::suite::{attr, events_of, registration, DeviceKey, Suite};
+use crate::suite::{attr, events_of, DeviceKey, Suite};
 
 #[test]
 fn register_single_devices_of_both_key_types() {
@@ -15,7 +15,7 @@ fn register_single_devices_of_both_key_types() {
         .exec(
             &maker,
             &ExecuteMsg::RegisterDevice {
-                device: registration(&ed, "CODE-ED"),
+                device: s.registration(&ed, "CODE-ED"),
             },
         )
         .unwrap();
@@ -41,7 +41,7 @@ fn register_single_devices_of_both_key_types() {
             maker: maker.clone(),
             key_type: KeyType::Ed25519,
             pubkey: ed.pubkey(),
-            code_hash: registration(&ed, "CODE-ED").code_hash,
+            code_hash: s.registration(&ed, "CODE-ED").code_hash,
             model: "edge-cam-v1".to_string(),
             metadata_uri: Some("ipfs://bafy/CODE-ED.json".to_string()),
             status: DeviceStatus::Registered,
@@ -80,7 +80,7 @@ fn unauthorized_register_is_refused() {
         .exec(
             &stranger,
             &ExecuteMsg::RegisterDevices {
-                devices: vec![registration(&DeviceKey::ed25519(1), "C1")],
+                devices: vec![s.registration(&DeviceKey::ed25519(1), "C1")],
             },
         )
         .unwrap_err();
@@ -96,7 +96,7 @@ fn unauthorized_register_is_refused() {
         .exec(
             &admin,
             &ExecuteMsg::RegisterDevice {
-                device: registration(&DeviceKey::ed25519(1), "C1"),
+                device: s.registration(&DeviceKey::ed25519(1), "C1"),
             },
         )
         .unwrap_err();
@@ -119,7 +119,7 @@ fn revoked_maker_cannot_register_but_its_devices_remain() {
     )
     .unwrap();
     let err = s
-        .register(vec![registration(&DeviceKey::ed25519(2), "C2")])
+        .register(vec![s.registration(&DeviceKey::ed25519(2), "C2")])
         .unwrap_err();
     assert!(matches!(err, ContractError::NotMaker { .. }));
     // Already-registered devices stay registered and can still be activated by their buyer.
@@ -132,14 +132,10 @@ fn revoked_maker_cannot_register_but_its_devices_remain() {
 #[test]
 fn batch_of_100_registers_and_101_is_refused() {
     let mut s = Suite::new();
-    let batch: Vec<_> = (0..100u32)
+    let batch: Vec<_> = (1..=100u8)
         .map(|i| {
-            let mut r = registration(&DeviceKey::ed25519(1), &format!("CODE-{i}"));
-            // Distinct keys: derive from the index (any 32 bytes is a syntactically valid ed25519 key for storage).
-            let mut pk = [0u8; 32];
-            pk[..4].copy_from_slice(&i.to_be_bytes());
-            pk[31] = 0xaa;
-            r.pubkey = Binary::from(pk.to_vec());
+            // Distinct real keys: every registration carries the device's own signature (proof of possession).
+            let mut r = s.registration(&DeviceKey::ed25519(i), &format!("CODE-{i}"));
             // Longest allowed fields, to exercise the worst case.
             r.model = "m".repeat(64);
             r.metadata_uri = Some(format!("ipfs://{}", "x".repeat(249)));
@@ -147,7 +143,7 @@ fn batch_of_100_registers_and_101_is_refused() {
         })
         .collect();
     let mut too_many = batch.clone();
-    too_many.push(registration(&DeviceKey::ed25519(9), "EXTRA"));
+    too_many.push(s.registration(&DeviceKey::ed25519(9), "EXTRA"));
     let err = s.register(too_many).unwrap_err();
     assert_eq!(err, ContractError::BatchTooLarge { size: 101, max: 100 });
     assert_eq!(s.counts().registered, 0);
@@ -183,9 +179,9 @@ fn duplicate_inside_batch_rejects_whole_batch() {
     // Same public key twice in one batch.
     let err = s
         .register(vec![
-            registration(&a, "C1"),
-            registration(&b, "C2"),
-            registration(&a, "C3"),
+            s.registration(&a, "C1"),
+            s.registration(&b, "C2"),
+            s.registration(&a, "C3"),
         ])
         .unwrap_err();
     assert_eq!(
@@ -199,9 +195,9 @@ fn duplicate_inside_batch_rejects_whole_batch() {
     // Same code hash twice in one batch.
     let err = s
         .register(vec![
-            registration(&a, "C1"),
-            registration(&b, "C2"),
-            registration(&c, "C1"),
+            s.registration(&a, "C1"),
+            s.registration(&b, "C2"),
+            s.registration(&c, "C1"),
         ])
         .unwrap_err();
     assert!(
@@ -229,9 +225,9 @@ fn duplicate_inside_batch_rejects_whole_batch() {
 
     // The same devices register fine once the batch is clean.
     s.register(vec![
-        registration(&a, "C1"),
-        registration(&b, "C2"),
-        registration(&c, "C3"),
+        s.registration(&a, "C1"),
+        s.registration(&b, "C2"),
+        s.registration(&c, "C3"),
     ])
     .unwrap();
     assert_eq!(s.counts().registered, 3);
@@ -245,7 +241,10 @@ fn duplicates_of_registered_devices_are_rejected() {
 
     // Same key again (in a later batch, at index 1).
     let err = s
-        .register(vec![registration(&DeviceKey::ed25519(5), "C5"), registration(&a, "C9")])
+        .register(vec![
+            s.registration(&DeviceKey::ed25519(5), "C5"),
+            s.registration(&a, "C9"),
+        ])
         .unwrap_err();
     assert_eq!(
         err,
@@ -257,12 +256,12 @@ fn duplicates_of_registered_devices_are_rejected() {
     );
     // A second device with the same code hash.
     let b = DeviceKey::secp256k1(2);
-    let err = s.register(vec![registration(&b, "C1")]).unwrap_err();
+    let err = s.register(vec![s.registration(&b, "C1")]).unwrap_err();
     assert_eq!(
         err,
         ContractError::DuplicateCodeHash {
             index: 0,
-            code_hash: registration(&b, "C1").code_hash.to_hex(),
+            code_hash: s.registration(&b, "C1").code_hash.to_hex(),
             existing: Some(id),
         }
     );
@@ -273,7 +272,8 @@ fn duplicates_of_registered_devices_are_rejected() {
 #[test]
 fn malformed_registrations_are_rejected() {
     let mut s = Suite::new();
-    let ok = || registration(&DeviceKey::ed25519(1), "C1");
+    let ok_registration = s.registration(&DeviceKey::ed25519(1), "C1");
+    let ok = || ok_registration.clone();
 
     let mut r = ok();
     r.pubkey = Binary::from(vec![1u8; 33]);
@@ -289,7 +289,7 @@ fn malformed_registrations_are_rejected() {
 
     // secp256k1 must be the 33-byte compressed form; uncompressed (65 bytes) and a bad prefix are refused.
     let secp = DeviceKey::secp256k1(2);
-    let mut r = registration(&secp, "C2");
+    let mut r = s.registration(&secp, "C2");
     if let DeviceKey::Secp256k1(k) = &secp {
         r.pubkey = Binary::from(k.verifying_key().to_encoded_point(false).as_bytes().to_vec());
     }
@@ -301,7 +301,7 @@ fn malformed_registrations_are_rejected() {
             ..
         }
     ));
-    let mut r = registration(&secp, "C2");
+    let mut r = s.registration(&secp, "C2");
     let mut pk = r.pubkey.to_vec();
     pk[0] = 0x04;
     r.pubkey = Binary::from(pk);
@@ -321,7 +321,7 @@ fn malformed_registrations_are_rejected() {
         let mut r = ok();
         r.model = model.to_string();
         assert_eq!(
-            s.register(vec![ok_other(), r]).unwrap_err(),
+            s.register(vec![ok_other(&s), r]).unwrap_err(),
             ContractError::InvalidModel { index: 1, max: 64 }
         );
     }
@@ -340,8 +340,8 @@ fn malformed_registrations_are_rejected() {
     assert_eq!(s.counts().registered, 1);
 }
 
-fn ok_other() -> device_registry::msg::DeviceRegistration {
-    registration(&DeviceKey::ed25519(200), "OTHER")
+fn ok_other(s: &Suite) -> device_registry::msg::DeviceRegistration {
+    s.registration(&DeviceKey::ed25519(200), "OTHER")
 }
 
 #[test]
@@ -357,13 +357,9 @@ fn devices_by_maker_is_per_maker() {
     )
     .unwrap();
     s.register_one(&DeviceKey::ed25519(1), "A");
-    s.exec(
-        &maker2,
-        &ExecuteMsg::RegisterDevice {
-            device: registration(&DeviceKey::ed25519(2), "B"),
-        },
-    )
-    .unwrap();
+    // The device signs for the maker that registers it.
+    let device = s.registration_by(&DeviceKey::ed25519(2), "B", &maker2);
+    s.exec(&maker2, &ExecuteMsg::RegisterDevice { device }).unwrap();
     s.register_one(&DeviceKey::ed25519(3), "C");
     assert_eq!(s.devices_by_maker(&maker, None, None), vec![1, 3]);
     assert_eq!(s.devices_by_maker(&maker2, None, None), vec![2]);

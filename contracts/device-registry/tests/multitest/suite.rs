@@ -6,8 +6,8 @@ use cw_multi_test::{App, AppBuilder, AppResponse, ContractWrapper, Executor};
 use device_registry::activation::sha256;
 use device_registry::contract::{execute, instantiate, migrate, query};
 use device_registry::msg::{
-    ActivationMessageResponse, ConfigResponse, DeviceRegistration, DeviceResponse, DeviceStatus, DevicesResponse,
-    ExecuteMsg, InstantiateMsg, KeyType, QueryMsg, StatusCountsResponse,
+    registration_message, ActivationMessageResponse, ConfigResponse, DeviceRegistration, DeviceResponse, DeviceStatus,
+    DevicesResponse, ExecuteMsg, InstantiateMsg, KeyType, QueryMsg, StatusCountsResponse,
 };
 use device_registry::ContractError;
 use ed25519_dalek::Signer as _;
@@ -58,13 +58,23 @@ impl DeviceKey {
     }
 }
 
-pub fn registration(key: &DeviceKey, code: &str) -> DeviceRegistration {
+/// A registration of `key` with `code`, signed by the device for `maker` on `chain_id` and `registry`.
+pub fn signed_registration(
+    key: &DeviceKey,
+    code: &str,
+    chain_id: &str,
+    registry: &Addr,
+    maker: &Addr,
+) -> DeviceRegistration {
+    let code_hash = sha256(code.as_bytes());
+    let message = registration_message(chain_id, registry.as_str(), maker.as_str(), &code_hash);
     DeviceRegistration {
         key_type: key.key_type(),
         pubkey: key.pubkey(),
-        code_hash: HexBinary::from(sha256(code.as_bytes()).as_slice()),
+        code_hash: HexBinary::from(code_hash.as_slice()),
         model: "edge-cam-v1".to_string(),
         metadata_uri: Some(format!("ipfs://bafy/{code}.json")),
+        registration_signature: key.sign(&message),
     }
 }
 
@@ -132,6 +142,20 @@ impl Suite {
         self.app.api().addr_make(name)
     }
 
+    pub fn chain_id(&self) -> String {
+        self.app.block_info().chain_id
+    }
+
+    /// A registration of `key` with `code` for the suite's maker, signed by the device (proof of possession).
+    pub fn registration(&self, key: &DeviceKey, code: &str) -> DeviceRegistration {
+        self.registration_by(key, code, &self.maker)
+    }
+
+    /// A registration signed by the device for `maker`.
+    pub fn registration_by(&self, key: &DeviceKey, code: &str, maker: &Addr) -> DeviceRegistration {
+        signed_registration(key, code, &self.chain_id(), &self.contract, maker)
+    }
+
     pub fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg) -> Result<AppResponse, ContractError> {
         self.app
             .execute_contract(sender.clone(), self.contract.clone(), msg, &[])
@@ -151,13 +175,9 @@ impl Suite {
     pub fn register_one(&mut self, key: &DeviceKey, code: &str) -> u64 {
         let next = self.config().next_device_id;
         let maker = self.maker.clone();
-        self.exec(
-            &maker,
-            &ExecuteMsg::RegisterDevice {
-                device: registration(key, code),
-            },
-        )
-        .expect("register");
+        let device = self.registration(key, code);
+        self.exec(&maker, &ExecuteMsg::RegisterDevice { device })
+            .expect("register");
         next
     }
 

@@ -19,6 +19,7 @@ fn documented_json_shapes() {
         challenge_window: 172_800,
         slash_fraction: Decimal::percent(10),
         bounty_fraction: Decimal::percent(25),
+        min_operators: None,
     };
     let f = |r: u8| ReportFields {
         epoch: 12,
@@ -44,6 +45,7 @@ fn documented_json_shapes() {
             reason: "root pays offline devices".to_string(),
         })
         .unwrap(),
+        to_json_string(&ExecuteMsg::AbandonEpoch { epoch: 12 }).unwrap(),
         to_json_string(&ExecuteMsg::SubmitOperatorEvidence {
             operator: "emc1operator".to_string(),
             statement_a: f(0xaa),
@@ -84,13 +86,14 @@ fn documented_json_shapes() {
         )
     };
     let expected = [
-        r#"{"admin":"emc1dao","registry":"emc1registry","staking":"emc1staking","rewards":null,"denom":"uemc","min_bond":"10000000000","bond_unbonding_period":1814400,"epoch_genesis":null,"epoch_length":86400,"quorum":null,"challenge_window":172800,"slash_fraction":"0.1","bounty_fraction":"0.25"}"#.to_string(),
+        r#"{"admin":"emc1dao","registry":"emc1registry","staking":"emc1staking","rewards":null,"denom":"uemc","min_bond":"10000000000","bond_unbonding_period":1814400,"epoch_genesis":null,"epoch_length":86400,"quorum":null,"challenge_window":172800,"slash_fraction":"0.1","bounty_fraction":"0.25","min_operators":null}"#.to_string(),
         format!(
             r#"{{"submit_report":{{"epoch":12,"root":"{}","total_amount":"197260273972602","device_count":1000000,"telemetry_commitment":"{}","signature":"{sig_b64}"}}}}"#,
             h('a'),
             h('c')
         ),
         r#"{"veto":{"epoch":12,"reason":"root pays offline devices"}}"#.to_string(),
+        r#"{"abandon_epoch":{"epoch":12}}"#.to_string(),
         format!(
             r#"{{"submit_operator_evidence":{{"operator":"emc1operator","statement_a":{},"signature_a":"{sig_b64}","statement_b":{},"signature_b":"{sig_b64}"}}}}"#,
             fields('a'),

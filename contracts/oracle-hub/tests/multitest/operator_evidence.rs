@@ -53,7 +53,10 @@ fn equivocating_operator_is_slashed_bounty_and_pool_split_exact() {
     assert_eq!(attr(&res, "removed").as_deref(), Some("true"));
     assert_eq!(s.balance(&watcher), watcher_before + bounty);
     assert_eq!(s.balance(&s.rewards), to_pool);
-    assert_eq!(s.rewards_calls(), vec![format!("revenue:{}:{to_pool}{DENOM}", s.hub)]);
+    assert_eq!(
+        s.rewards_calls(),
+        vec![budget_call(0), format!("revenue:{}:{to_pool}{DENOM}", s.hub)]
+    );
     let op = s.operator(&op1);
     assert_eq!(op.bonded, Uint128::new(SUPPLY - slashed));
     assert!(!op.listed && !op.active);

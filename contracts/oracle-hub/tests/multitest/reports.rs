@@ -1,7 +1,7 @@
 //! Reports, quorum, acceptance, finality over time.
 
 use cosmwasm_std::{Binary, HexBinary, Uint128};
-use oracle_hub::msg::{CurrentEpochResponse, EpochStatus, QueryMsg, ReportStatementResponse};
+use oracle_hub::msg::{CurrentEpochResponse, EpochStatus, ExecuteMsg, QueryMsg, ReportStatementResponse};
 use oracle_hub::signature::{report_statement, sha256};
 use oracle_hub::ContractError;
 
@@ -20,7 +20,11 @@ fn quorum_exactly_at_threshold_two_of_three() {
     assert_eq!(attr(&res, "accepted").as_deref(), Some("false"));
     assert_eq!(attr(&res, "status").as_deref(), Some("reported"));
     assert_eq!(s.epoch(0).status, EpochStatus::Reported);
-    assert!(s.rewards_calls().is_empty(), "one report of three does not reserve");
+    // the first report reserved and froze the budget; nothing is settled before the quorum
+    assert_eq!(s.rewards_calls(), vec![budget_call(0)]);
+    let r = s.reports(0);
+    assert_eq!(r.device_budget, Uint128::new(BUDGET));
+    assert_eq!(r.electorate, sorted(vec![s.op(0), s.op(1), s.op(2)]));
 
     // the second identical report reaches ceil(2/3 × 3) = 2
     let res = s.report(1, &f).unwrap();
@@ -37,14 +41,14 @@ fn quorum_exactly_at_threshold_two_of_three() {
     assert_eq!(e.reporters, sorted(vec![s.op(0), s.op(1)]));
     assert_eq!(e.start, s.config().epoch_genesis);
     assert_eq!(e.end, s.config().epoch_genesis.plus_seconds(EPOCH));
-    assert_eq!(s.rewards_calls(), vec![format!("reserve:0:{}", 5_000 * EMC)]);
+    assert_eq!(s.rewards_calls(), vec![budget_call(0), settle_call(0, 5_000 * EMC)]);
 
     // a matching report after acceptance joins the reporters and reserves nothing more
     let res = s.report(2, &f).unwrap();
     assert_eq!(attr(&res, "accepted").as_deref(), Some("false"));
     assert_eq!(attr(&res, "matches_accepted").as_deref(), Some("true"));
     assert_eq!(s.epoch(0).reporters, sorted(vec![s.op(0), s.op(1), s.op(2)]));
-    assert_eq!(s.rewards_calls().len(), 1);
+    assert_eq!(s.rewards_calls().len(), 2);
     let reports = s.reports(0);
     assert_eq!((reports.operator_count, reports.threshold), (3, 2));
     assert_eq!(reports.reports.len(), 3);
@@ -60,25 +64,26 @@ fn one_report_of_three_is_below_quorum() {
     s.advance(30 * 24 * 3600);
     assert_eq!(s.epoch(0).status, EpochStatus::Reported);
     assert_eq!(s.epoch(0).root, None);
-    assert!(s.rewards_calls().is_empty());
+    assert_eq!(s.rewards_calls(), vec![budget_call(0)]);
 }
 
 #[test]
 fn minority_root_never_accepted_and_never_pays() {
-    let mut s = Suite::new(4); // threshold ceil(2/3 × 4) = 3
+    let mut s = Suite::new(6); // threshold ceil(2/3 × 6) = 4
     let majority = fields(0, 0xaa, 1_000);
     let minority = fields(0, 0xbb, 2_000);
     s.end_epoch(0);
     s.report(0, &majority).unwrap();
     s.report(1, &minority).unwrap();
     s.report(2, &majority).unwrap();
-    assert_eq!(s.epoch(0).status, EpochStatus::Reported, "2 of 4 < 3");
     s.report(3, &majority).unwrap();
+    assert_eq!(s.epoch(0).status, EpochStatus::Reported, "3 of 6 < 4");
+    s.report(4, &majority).unwrap();
     let e = s.epoch(0);
     assert_eq!(e.status, EpochStatus::Accepted);
     assert_eq!(e.root, Some(majority.root.clone()));
-    assert_eq!(e.reporters, sorted(vec![s.op(0), s.op(2), s.op(3)]));
-    assert_eq!(s.rewards_calls(), vec!["reserve:0:1000".to_string()]);
+    assert_eq!(e.reporters, sorted(vec![s.op(0), s.op(2), s.op(3), s.op(4)]));
+    assert_eq!(s.rewards_calls(), vec![budget_call(0), settle_call(0, 1_000)]);
 
     let reports = s.reports(0);
     let minority_report = reports.reports.iter().find(|r| r.operator == s.op(1)).unwrap();
@@ -87,18 +92,17 @@ fn minority_root_never_accepted_and_never_pays() {
     assert_eq!(minority_report.root, minority.root);
 
     // the minority root can never be accepted: more minority votes after acceptance change nothing
-    s.add_bonded_operator(4, MIN_BOND);
-    let res = s.report(4, &minority).unwrap();
+    let res = s.report(5, &minority).unwrap();
     assert_eq!(attr(&res, "matches_accepted").as_deref(), Some("false"));
     assert_eq!(s.epoch(0).root, Some(majority.root));
-    assert_eq!(s.rewards_calls().len(), 1);
+    assert_eq!(s.rewards_calls().len(), 2);
     s.advance(WINDOW);
     assert_eq!(s.epoch(0).status, EpochStatus::Final);
 }
 
 #[test]
 fn same_root_different_total_or_commitment_does_not_add_up() {
-    let mut s = Suite::new(3);
+    let mut s = Suite::new(4);
     s.end_epoch(0);
     let a = fields(0, 0xaa, 1_000);
     let mut other_total = a.clone();
@@ -111,11 +115,10 @@ fn same_root_different_total_or_commitment_does_not_add_up() {
     s.report(1, &other_total).unwrap();
     s.report(2, &other_commitment).unwrap();
     assert_eq!(s.epoch(0).status, EpochStatus::Reported);
-    s.add_bonded_operator(3, MIN_BOND);
     s.report(3, &other_count).unwrap();
     assert_eq!(s.epoch(0).status, EpochStatus::Reported);
     assert!(s.reports(0).reports.iter().all(|r| r.votes == 1));
-    assert!(s.rewards_calls().is_empty());
+    assert_eq!(s.rewards_calls(), vec![budget_call(0)]);
 }
 
 #[test]
@@ -260,8 +263,7 @@ fn non_operator_and_unbonded_operator_refused() {
     );
     // bonded, then unbonded below the minimum
     let op1 = s.op(0);
-    s.exec(&op1, &oracle_hub::msg::ExecuteMsg::Unbond { amount: Uint128::one() })
-        .unwrap();
+    s.exec(&op1, &ExecuteMsg::Unbond { amount: Uint128::one() }).unwrap();
     assert_eq!(
         s.report(0, &f).unwrap_err(),
         ContractError::InsufficientBond {
@@ -290,28 +292,127 @@ fn non_operator_and_unbonded_operator_refused() {
 }
 
 #[test]
-fn quorum_denominator_is_fixed_at_the_first_report() {
+fn electorate_is_fixed_at_the_first_report() {
     let mut s = Suite::new(3);
     let f = fields(0, 1, 1);
     s.end_epoch(0);
     s.report(0, &f).unwrap();
-    // the set grows to 5 after the first report: the epoch keeps 3 operators / threshold 2
+    // the set grows to 5 after the first report: the epoch keeps its electorate of 3, threshold 2
     s.add_bonded_operator(3, MIN_BOND);
     s.add_bonded_operator(4, MIN_BOND);
     assert_eq!(s.config().active_operators, 5);
     let r = s.reports(0);
     assert_eq!((r.operator_count, r.threshold), (3, 2));
-    // a newly added (active) operator may report and counts
-    s.report(4, &f).unwrap();
+    assert_eq!(r.electorate, sorted(vec![s.op(0), s.op(1), s.op(2)]));
+    // a newly added (active) operator is not in the electorate: it may not report for the epoch
+    assert_eq!(
+        s.report(4, &f).unwrap_err(),
+        ContractError::NotInElectorate {
+            epoch: 0,
+            operator: s.op(4).to_string()
+        }
+    );
+    s.report(1, &f).unwrap();
     assert_eq!(s.epoch(0).status, EpochStatus::Accepted);
-    assert_eq!(s.epoch(0).reporters, sorted(vec![s.op(0), s.op(4)]));
+    assert_eq!(s.epoch(0).reporters, sorted(vec![s.op(0), s.op(1)]));
 
     // the next epoch snapshots 5 operators: threshold 4
     s.end_epoch(1);
     let g = fields(1, 2, 2);
-    s.report(0, &g).unwrap();
+    s.report(4, &g).unwrap();
     let r = s.reports(1);
     assert_eq!((r.operator_count, r.threshold), (5, 4));
+    assert_eq!(r.electorate.len(), 5);
+}
+
+#[test]
+fn electorate_counts_listed_operators_whatever_their_bond() {
+    let mut s = Suite::new(3);
+    // listed, never bonded: in the electorate (denominator) but may not report until it bonds
+    let op4 = s.add_bonded_operator(3, 0);
+    s.end_epoch(0);
+    let f = fields(0, 1, 1);
+    s.report(0, &f).unwrap();
+    let r = s.reports(0);
+    assert_eq!((r.operator_count, r.threshold), (4, 3));
+    assert!(r.electorate.contains(&op4));
+    s.report(1, &f).unwrap();
+    assert_eq!(s.epoch(0).status, EpochStatus::Reported, "2 of 4 < 3");
+    assert!(matches!(
+        s.report(3, &f).unwrap_err(),
+        ContractError::InsufficientBond { .. }
+    ));
+    s.exec_funds(&op4, &ExecuteMsg::Bond {}, &cosmwasm_std::coins(MIN_BOND, DENOM))
+        .unwrap();
+    s.report(3, &f).unwrap();
+    assert_eq!(s.epoch(0).status, EpochStatus::Accepted);
+
+    // a member removed after the snapshot still counts in the denominator but may not report
+    s.end_epoch(1);
+    let g = fields(1, 2, 2);
+    s.report(0, &g).unwrap();
+    let admin = s.admin.clone();
+    s.exec(
+        &admin,
+        &ExecuteMsg::RemoveOperator {
+            address: s.op(1).to_string(),
+        },
+    )
+    .unwrap();
+    assert!(matches!(s.report(1, &g).unwrap_err(), ContractError::NotListed { .. }));
+    assert_eq!((s.reports(1).operator_count, s.reports(1).threshold), (4, 3));
+}
+
+#[test]
+fn first_report_needs_min_operators_listed() {
+    let mut s = Suite::new(2);
+    s.end_epoch(0);
+    let f = fields(0, 1, 1);
+    assert_eq!(
+        s.report(0, &f).unwrap_err(),
+        ContractError::TooFewOperators { listed: 2, min: 3 }
+    );
+    assert!(s.reports(0).reports.is_empty());
+    assert!(s.rewards_calls().is_empty(), "nothing reserved");
+    assert!(!s.config().epoch_timing_locked);
+    // bonds do not matter, listing does: a third listed (unbonded) operator is enough to open the epoch
+    s.add_bonded_operator(2, 0);
+    s.report(0, &f).unwrap();
+    assert_eq!(s.reports(0).operator_count, 3);
+
+    // the DAO sets min_operators (1..=50)
+    let admin = s.admin.clone();
+    for bad in [0, 51] {
+        assert_eq!(
+            s.exec(
+                &admin,
+                &update_config(|c| {
+                    if let ExecuteMsg::UpdateConfig { min_operators, .. } = c {
+                        *min_operators = Some(bad);
+                    }
+                })
+            )
+            .unwrap_err(),
+            ContractError::InvalidMinOperators { value: bad, max: 50 }
+        );
+    }
+    s.exec(
+        &admin,
+        &update_config(|c| {
+            if let ExecuteMsg::UpdateConfig { min_operators, .. } = c {
+                *min_operators = Some(4);
+            }
+        }),
+    )
+    .unwrap();
+    assert_eq!(s.config().min_operators, 4);
+    s.end_epoch(1);
+    assert_eq!(
+        s.report(0, &fields(1, 1, 1)).unwrap_err(),
+        ContractError::TooFewOperators { listed: 3, min: 4 }
+    );
+    // an epoch that already has its electorate is not affected
+    s.report(1, &f).unwrap();
 }
 
 #[test]
@@ -418,7 +519,29 @@ fn hashes_must_be_32_bytes() {
 }
 
 #[test]
-fn reserve_failure_fails_the_report_that_reaches_quorum() {
+fn reserve_failure_fails_the_first_report() {
+    let mut s = Suite::new(3);
+    let f = fields(0, 1, 1_000);
+    s.end_epoch(0);
+    s.set_reject(true);
+    let sig = s.sign_by(0, &f);
+    let op1 = s.op(0);
+    let err = s.exec_any(&op1, &submit(&f, sig), &[]).unwrap_err();
+    assert!(
+        format!("{err:?}").contains("mock rewards: reservation refused"),
+        "{err:?}"
+    );
+    // nothing of the failed report was kept: no electorate, no reservation
+    let r = s.reports(0);
+    assert!(r.reports.is_empty() && r.electorate.is_empty());
+    assert_eq!(r.operator_count, 0);
+    s.set_reject(false);
+    s.report(0, &f).unwrap();
+    assert_eq!(s.rewards_calls(), vec![budget_call(0)]);
+}
+
+#[test]
+fn settle_failure_fails_the_report_that_reaches_quorum() {
     let mut s = Suite::new(3);
     let f = fields(0, 1, 1_000);
     s.end_epoch(0);
@@ -428,18 +551,18 @@ fn reserve_failure_fails_the_report_that_reaches_quorum() {
     let op2 = s.op(1);
     let err = s.exec_any(&op2, &submit(&f, sig), &[]).unwrap_err();
     assert!(
-        format!("{err:?}").contains("mock rewards: reservation refused"),
+        format!("{err:?}").contains("mock rewards: settlement refused"),
         "{err:?}"
     );
     // nothing of the failed report was kept
     assert_eq!(s.epoch(0).status, EpochStatus::Reported);
     assert_eq!(s.reports(0).reports.len(), 1);
-    assert!(s.rewards_calls().is_empty());
+    assert_eq!(s.rewards_calls(), vec![budget_call(0)]);
     // once the rewards contract accepts, the same report goes through
     s.set_reject(false);
     s.report(1, &f).unwrap();
     assert_eq!(s.epoch(0).status, EpochStatus::Accepted);
-    assert_eq!(s.rewards_calls(), vec!["reserve:0:1000".to_string()]);
+    assert_eq!(s.rewards_calls(), vec![budget_call(0), settle_call(0, 1_000)]);
 }
 
 #[test]
@@ -455,7 +578,36 @@ fn total_above_the_device_budget_refused_before_it_is_recorded() {
             budget: Uint128::new(999)
         }
     );
+    assert!(s.rewards_calls().is_empty(), "the refused first report froze nothing");
     s.report(0, &fields(0, 1, 999)).unwrap();
+    assert_eq!(s.rewards_calls(), vec!["budget:0:999".to_string()]);
+    assert_eq!(s.reports(0).device_budget, Uint128::new(999));
+}
+
+#[test]
+fn budget_is_frozen_at_the_first_report_for_every_reporter() {
+    let mut s = Suite::new(3);
+    s.end_epoch(0);
+    let f = fields(0, 1, 1_000);
+    s.report(0, &f).unwrap();
+    // the live budget drops (and rises) later: the epoch's frozen budget does not move
+    s.set_budget(10);
+    s.report(1, &f).unwrap();
+    assert_eq!(s.epoch(0).status, EpochStatus::Accepted);
+    s.set_budget(10 * BUDGET);
+    let above = fields(0, 2, BUDGET + 1);
+    assert_eq!(
+        s.report(2, &above).unwrap_err(),
+        ContractError::TotalExceedsBudget {
+            epoch: 0,
+            total: Uint128::new(BUDGET + 1),
+            budget: Uint128::new(BUDGET)
+        }
+    );
+    // the next epoch freezes the live budget of its own first report
+    s.end_epoch(1);
+    s.report(2, &fields(1, 1, 10 * BUDGET)).unwrap();
+    assert_eq!(s.reports(1).device_budget, Uint128::new(10 * BUDGET));
 }
 
 #[test]
@@ -469,7 +621,9 @@ fn reports_refused_until_rewards_is_set() {
     let hub =
         cw_multi_test::Executor::instantiate_contract(&mut s.app, s.hub_code, admin, &msg, &[], "hub2", None).unwrap();
     s.hub = hub;
-    s.add_bonded_operator(0, MIN_BOND);
+    for i in 0..3 {
+        s.add_bonded_operator(i, MIN_BOND);
+    }
     s.end_epoch(0);
     assert_eq!(s.config().rewards, None);
     assert_eq!(
@@ -497,7 +651,7 @@ fn amounts_of_10_pow_17() {
     s.report(1, &f).unwrap();
     let e = s.epoch(0);
     assert_eq!(e.total_amount, Uint128::new(SUPPLY));
-    assert_eq!(s.rewards_calls(), vec![format!("reserve:0:{SUPPLY}")]);
+    assert_eq!(s.rewards_calls(), vec![budget_call(0), settle_call(0, SUPPLY)]);
     assert_eq!(s.operator(&s.op(0)).bonded, Uint128::new(SUPPLY));
     s.assert_balance_invariant();
 }

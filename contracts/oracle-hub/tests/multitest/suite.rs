@@ -33,18 +33,21 @@ pub const MIN_STAKE: u128 = 100 * EMC;
 pub const BUDGET: u128 = 10 * SUPPLY;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Mock rewards: records what the hub sends, answers EpochBudget, can be told to refuse reservations.
+// Mock rewards: records what the hub sends, answers EpochBudget (frozen per epoch once reserved), can be told to
+// refuse reservations and settlements.
 
 pub mod mock_rewards {
     use cosmwasm_schema::cw_serde;
     use cosmwasm_std::{
         to_json_binary, Addr, Binary, Deps, DepsMut, Env, MessageInfo, Response, StdError, StdResult, Uint128,
     };
-    use cw_storage_plus::Item;
+    use cw_storage_plus::{Item, Map};
     use edgemint_types::rewards::EpochBudgetResponse;
 
     const HUB: Item<Addr> = Item::new("hub");
     const BUDGET: Item<Uint128> = Item::new("budget");
+    /// epoch → device budget frozen by `ReserveBudget`.
+    const FROZEN: Map<u64, Uint128> = Map::new("frozen");
     const REJECT: Item<bool> = Item::new("reject");
     const CALLS: Item<Vec<String>> = Item::new("calls");
 
@@ -54,14 +57,27 @@ pub mod mock_rewards {
         pub device_budget: Uint128,
     }
 
-    /// The first three variants have the JSON of `edgemint_types::rewards::RewardsExecuteMsg`.
+    /// The first four variants have the JSON of `edgemint_types::rewards::RewardsExecuteMsg`.
     #[cw_serde]
     pub enum ExecuteMsg {
-        ReserveEpoch { epoch: u64, total_amount: Uint128 },
-        ReleaseEpoch { epoch: u64 },
+        ReserveBudget {
+            epoch: u64,
+        },
+        SettleEpoch {
+            epoch: u64,
+            total_amount: Uint128,
+        },
+        ReleaseEpoch {
+            epoch: u64,
+        },
         AddRevenue {},
-        SetBudget { device_budget: Uint128 },
-        SetReject { reject: bool },
+        /// The live device budget of epochs not reserved yet.
+        SetBudget {
+            device_budget: Uint128,
+        },
+        SetReject {
+            reject: bool,
+        },
     }
 
     #[cw_serde]
@@ -87,17 +103,33 @@ pub mod mock_rewards {
     pub fn execute(deps: DepsMut, _env: Env, info: MessageInfo, msg: ExecuteMsg) -> StdResult<Response> {
         let from_hub = info.sender == HUB.load(deps.storage)?;
         match msg {
-            ExecuteMsg::ReserveEpoch { epoch, total_amount } => {
+            ExecuteMsg::ReserveBudget { epoch } => {
                 if !from_hub {
                     return Err(StdError::generic_err("mock rewards: only the hub reserves"));
                 }
                 if REJECT.load(deps.storage)? {
                     return Err(StdError::generic_err("mock rewards: reservation refused"));
                 }
-                if total_amount > BUDGET.load(deps.storage)? {
+                if !FROZEN.has(deps.storage, epoch) {
+                    let budget = BUDGET.load(deps.storage)?;
+                    FROZEN.save(deps.storage, epoch, &budget)?;
+                    log(deps, format!("budget:{epoch}:{budget}"))?;
+                }
+            }
+            ExecuteMsg::SettleEpoch { epoch, total_amount } => {
+                if !from_hub {
+                    return Err(StdError::generic_err("mock rewards: only the hub settles"));
+                }
+                if REJECT.load(deps.storage)? {
+                    return Err(StdError::generic_err("mock rewards: settlement refused"));
+                }
+                let frozen = FROZEN
+                    .may_load(deps.storage, epoch)?
+                    .ok_or_else(|| StdError::generic_err("mock rewards: epoch not reserved"))?;
+                if total_amount > frozen {
                     return Err(StdError::generic_err("mock rewards: total exceeds budget"));
                 }
-                log(deps, format!("reserve:{epoch}:{total_amount}"))?;
+                log(deps, format!("settle:{epoch}:{total_amount}"))?;
             }
             ExecuteMsg::ReleaseEpoch { epoch } => {
                 if !from_hub {
@@ -118,13 +150,18 @@ pub mod mock_rewards {
     pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
         match msg {
             QueryMsg::EpochBudget { epoch } => {
-                let budget = BUDGET.load(deps.storage)?;
+                let frozen = FROZEN.may_load(deps.storage, epoch)?;
+                let budget = match frozen {
+                    Some(budget) => budget,
+                    None => BUDGET.load(deps.storage)?,
+                };
                 to_json_binary(&EpochBudgetResponse {
                     epoch,
                     emission: budget,
                     revenue: Uint128::zero(),
                     operator_budget: Uint128::zero(),
                     device_budget: budget,
+                    frozen: frozen.is_some(),
                 })
             }
             QueryMsg::Calls {} => to_json_binary(&CALLS.load(deps.storage)?),
@@ -232,6 +269,7 @@ pub fn default_msg(app: &App) -> InstantiateMsg {
         challenge_window: WINDOW,
         slash_fraction: Decimal::percent(10),
         bounty_fraction: Decimal::percent(25),
+        min_operators: None,
     }
 }
 
@@ -635,9 +673,12 @@ impl Suite {
 
     // ----- devices -----
 
-    /// Registers a device with `key`, activates it for `owner` and stakes MIN_STAKE for it. Returns its id.
+    /// Registers a device with `key` (signing the registry's proof-of-possession message), activates it for `owner`
+    /// and stakes MIN_STAKE for it. Returns its id.
     pub fn staked_device(&mut self, key: &DeviceKey, code: &str, owner: &Addr) -> u64 {
-        use device_registry::msg::{ActivationMessageResponse, ConfigResponse as RegistryConfig};
+        use device_registry::msg::{
+            ActivationMessageResponse, ConfigResponse as RegistryConfig, RegistrationMessageResponse,
+        };
         let registry_config: RegistryConfig = self
             .app
             .wrap()
@@ -645,6 +686,18 @@ impl Suite {
             .expect("registry config");
         let device_id = registry_config.next_device_id;
         let maker = self.maker.clone();
+        let code_hash = HexBinary::from(sha256(code.as_bytes()).as_slice());
+        let registration: RegistrationMessageResponse = self
+            .app
+            .wrap()
+            .query_wasm_smart(
+                &self.registry,
+                &device_registry::msg::QueryMsg::RegistrationMessage {
+                    maker: maker.to_string(),
+                    code_hash: code_hash.clone(),
+                },
+            )
+            .expect("registration message");
         self.app
             .execute_contract(
                 maker,
@@ -653,9 +706,10 @@ impl Suite {
                     device: DeviceRegistration {
                         key_type: key.key_type(),
                         pubkey: key.pubkey(),
-                        code_hash: HexBinary::from(sha256(code.as_bytes()).as_slice()),
+                        code_hash,
                         model: "edge-cam-v1".to_string(),
                         metadata_uri: None,
+                        registration_signature: key.sign(registration.message.as_slice()),
                     },
                 },
                 &[],
@@ -737,9 +791,20 @@ pub fn update_config(tweak: impl FnOnce(&mut ExecuteMsg)) -> ExecuteMsg {
         challenge_window: None,
         slash_fraction: None,
         bounty_fraction: None,
+        min_operators: None,
     };
     tweak(&mut msg);
     msg
+}
+
+/// The mock rewards contract's log line for the budget it froze at an epoch's first report (default budget).
+pub fn budget_call(epoch: u64) -> String {
+    format!("budget:{epoch}:{BUDGET}")
+}
+
+/// The mock rewards contract's log line for a settlement at acceptance.
+pub fn settle_call(epoch: u64, total: u128) -> String {
+    format!("settle:{epoch}:{total}")
 }
 
 /// A telemetry report of `device_id` with sequence `sequence`; `uptime` varies the content.

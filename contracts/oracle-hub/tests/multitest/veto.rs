@@ -32,7 +32,7 @@ fn veto_in_the_window_releases_the_reservation() {
     assert_eq!(attr(&res, "root").as_deref(), Some("01".repeat(32).as_str()));
     assert_eq!(
         s.rewards_calls(),
-        vec!["reserve:0:1000".to_string(), "release:0".to_string()]
+        vec![budget_call(0), settle_call(0, 1_000), "release:0".to_string()]
     );
     let e = s.epoch(0);
     assert_eq!(e.status, EpochStatus::Vetoed);
@@ -77,7 +77,7 @@ fn veto_after_the_window_refused() {
         }
     );
     assert_eq!(s.epoch(0).status, EpochStatus::Final);
-    assert_eq!(s.rewards_calls().len(), 1);
+    assert_eq!(s.rewards_calls(), vec![budget_call(0), settle_call(0, 1_000)]);
 }
 
 #[test]

@@ -18,6 +18,7 @@ fn update(schedule: Option<EmissionSchedule>, operator_share: Option<Decimal>, m
         schedule,
         operator_share,
         max_batch,
+        claim_window: None,
     }
 }
 
@@ -41,6 +42,7 @@ fn instantiate_records_the_config() {
     assert_eq!(c.schedule, default_schedule());
     assert_eq!(c.operator_share, Decimal::percent(10));
     assert_eq!(c.max_batch, 50);
+    assert_eq!(c.claim_window, 365 * 86_400);
     let info = cw2::query_contract_info(&s.app.wrap(), &s.rewards).unwrap();
     assert_eq!(info.contract, CONTRACT_NAME);
     assert_eq!(info.version, CONTRACT_VERSION);
@@ -139,6 +141,7 @@ fn update_config_is_admin_only_and_validated() {
             schedule: Some(schedule(Decimal::percent(10), 365)),
             operator_share: Some(Decimal::percent(5)),
             max_batch: Some(20),
+            claim_window: Some(30 * 86_400),
         },
         &[],
     )
@@ -149,20 +152,13 @@ fn update_config_is_admin_only_and_validated() {
     assert_eq!(c.schedule, schedule(Decimal::percent(10), 365));
     assert_eq!(c.operator_share, Decimal::percent(5));
     assert_eq!(c.max_batch, 20);
+    assert_eq!(c.claim_window, 30 * 86_400);
     // the old hub lost its rights
     assert!(matches!(
         s.reserve(1, 0).unwrap_err(),
         ContractError::Unauthorized { .. }
     ));
-    s.exec(
-        &new_hub,
-        &ExecuteMsg::ReserveEpoch {
-            epoch: 1,
-            total_amount: Uint128::zero(),
-        },
-        &[],
-    )
-    .unwrap();
+    s.exec(&new_hub, &ExecuteMsg::ReserveBudget { epoch: 1 }, &[]).unwrap();
     // decayed budget of the second year
     assert_eq!(s.budget(365).emission.u128(), 900 * EMC);
 }
@@ -279,11 +275,15 @@ fn migrate_checks_name_and_version() {
 fn interface_json_matches_edgemint_types() {
     let pairs = [
         (
-            to_json_string(&RewardsExecuteMsg::ReserveEpoch {
+            to_json_string(&RewardsExecuteMsg::ReserveBudget { epoch: 7 }),
+            to_json_string(&ExecuteMsg::ReserveBudget { epoch: 7 }),
+        ),
+        (
+            to_json_string(&RewardsExecuteMsg::SettleEpoch {
                 epoch: 7,
                 total_amount: Uint128::new(123),
             }),
-            to_json_string(&ExecuteMsg::ReserveEpoch {
+            to_json_string(&ExecuteMsg::SettleEpoch {
                 epoch: 7,
                 total_amount: Uint128::new(123),
             }),
@@ -304,14 +304,34 @@ fn interface_json_matches_edgemint_types() {
     for (theirs, ours) in pairs {
         assert_eq!(theirs.unwrap(), ours.unwrap());
     }
-    assert_eq!(
-        to_json_string(&ExecuteMsg::ReserveEpoch {
-            epoch: 7,
-            total_amount: Uint128::new(123)
-        })
-        .unwrap(),
-        r#"{"reserve_epoch":{"epoch":7,"total_amount":"123"}}"#
-    );
+    for (msg, json) in [
+        (
+            ExecuteMsg::ReserveBudget { epoch: 7 },
+            r#"{"reserve_budget":{"epoch":7}}"#,
+        ),
+        (
+            ExecuteMsg::SettleEpoch {
+                epoch: 7,
+                total_amount: Uint128::new(123),
+            },
+            r#"{"settle_epoch":{"epoch":7,"total_amount":"123"}}"#,
+        ),
+        (
+            ExecuteMsg::ReleaseEpoch { epoch: 7 },
+            r#"{"release_epoch":{"epoch":7}}"#,
+        ),
+        (ExecuteMsg::CloseEpoch { epoch: 7 }, r#"{"close_epoch":{"epoch":7}}"#),
+        (
+            ExecuteMsg::ResolveIbcTransfer {
+                epoch: 7,
+                device_id: 42,
+                delivered: false,
+            },
+            r#"{"resolve_ibc_transfer":{"epoch":7,"device_id":42,"delivered":false}}"#,
+        ),
+    ] {
+        assert_eq!(to_json_string(&msg).unwrap(), json);
+    }
 
     // and through the chain: the hub's typed messages work against the contract
     let mut s = Suite::new();
@@ -321,10 +341,7 @@ fn interface_json_matches_edgemint_types() {
         .execute_contract(
             hub.clone(),
             rewards.clone(),
-            &RewardsExecuteMsg::ReserveEpoch {
-                epoch: 3,
-                total_amount: Uint128::new(5),
-            },
+            &RewardsExecuteMsg::ReserveBudget { epoch: 3 },
             &[],
         )
         .unwrap();
@@ -334,6 +351,18 @@ fn interface_json_matches_edgemint_types() {
         .query_wasm_smart(&rewards, &RewardsQueryMsg::EpochBudget { epoch: 3 })
         .unwrap();
     assert_eq!(b.emission.u128(), EPOCH_EMISSION);
+    assert!(b.frozen);
+    s.app
+        .execute_contract(
+            hub.clone(),
+            rewards.clone(),
+            &RewardsExecuteMsg::SettleEpoch {
+                epoch: 3,
+                total_amount: Uint128::new(5),
+            },
+            &[],
+        )
+        .unwrap();
     s.app
         .execute_contract(hub, rewards, &RewardsExecuteMsg::ReleaseEpoch { epoch: 3 }, &[])
         .unwrap();

@@ -16,7 +16,13 @@ fn budget(epoch: u64, emission: u128, revenue: u128, operator: u128) -> EpochBud
         revenue: Uint128::new(revenue),
         operator_budget: Uint128::new(operator),
         device_budget: Uint128::new(emission + revenue - operator),
+        frozen: false,
     }
+}
+
+/// The same figures, frozen by a reservation.
+fn frozen(b: EpochBudgetResponse) -> EpochBudgetResponse {
+    EpochBudgetResponse { frozen: true, ..b }
 }
 
 #[test]
@@ -106,9 +112,20 @@ fn budget_is_live_until_reserved_then_frozen() {
     // 1,000 EMC emission, 10% to operators
     assert_eq!(s.budget(1), budget(1, EPOCH_EMISSION, 0, 100 * EMC));
 
-    let res = s.reserve(1, 800 * EMC).unwrap();
-    assert_eq!(attr(&res, "wasm", "action").as_deref(), Some("reserve_epoch"));
-    assert_eq!(attr(&res, "wasm", "reserved").unwrap(), (900 * EMC).to_string());
+    // the first report reserves the whole budget: device + operator
+    let res = s.reserve_budget(1).unwrap();
+    assert_eq!(attr(&res, "wasm", "action").as_deref(), Some("reserve_budget"));
+    assert_eq!(attr(&res, "wasm", "reserved").unwrap(), (1_000 * EMC).to_string());
+    assert_eq!(attr(&res, "wasm", "device_budget").unwrap(), (900 * EMC).to_string());
+    assert_eq!(s.pool().reserved.u128(), 1_000 * EMC);
+    assert_eq!(s.budget(1), frozen(budget(1, EPOCH_EMISSION, 0, 100 * EMC)));
+    let st = s.epoch_state(1);
+    assert!(st.reserved && !st.settled && !st.released);
+    assert_eq!(st.outstanding.u128(), 1_000 * EMC);
+
+    // acceptance settles the root's total; the unused device budget returns to the pool
+    let res = s.settle(1, 800 * EMC).unwrap();
+    assert_eq!(attr(&res, "wasm", "action").as_deref(), Some("settle_epoch"));
     assert_eq!(attr(&res, "wasm", "unused").unwrap(), (100 * EMC).to_string());
     let p = s.pool();
     assert_eq!(p.reserved.u128(), 900 * EMC);
@@ -128,15 +145,16 @@ fn budget_is_live_until_reserved_then_frozen() {
             }),
             operator_share: Some(Decimal::percent(20)),
             max_batch: None,
+            claim_window: None,
         },
         &[],
     )
     .unwrap();
-    assert_eq!(s.budget(1), budget(1, EPOCH_EMISSION, 0, 100 * EMC));
+    assert_eq!(s.budget(1), frozen(budget(1, EPOCH_EMISSION, 0, 100 * EMC)));
     assert_eq!(s.budget(2), budget(2, 2_000 * EMC, 0, 400 * EMC));
 
     let st = s.epoch_state(1);
-    assert!(st.reserved && !st.released);
+    assert!(st.reserved && st.settled && !st.released);
     assert_eq!(st.total_amount.u128(), 800 * EMC);
     assert_eq!(st.outstanding.u128(), 900 * EMC);
     assert_eq!(st.hub_status, Some(EpochStatus::Open));
@@ -144,42 +162,68 @@ fn budget_is_live_until_reserved_then_frozen() {
 }
 
 #[test]
-fn reserve_above_the_device_budget_is_refused() {
+fn reserve_budget_is_idempotent_and_never_changes_the_frozen_figures() {
+    let mut s = Suite::new();
+    s.reserve_budget(1).unwrap();
+    s.fund(5_000 * EMC).unwrap();
+    let res = s.reserve_budget(1).unwrap();
+    assert_eq!(attr(&res, "wasm", "already_reserved").as_deref(), Some("true"));
+    assert_eq!(s.pool().reserved.u128(), 1_000 * EMC);
+    assert_eq!(s.budget(1), frozen(budget(1, EPOCH_EMISSION, 0, 100 * EMC)));
+    // also after a release: the epoch is reserved once, for good
+    s.release(1).unwrap();
+    s.reserve_budget(1).unwrap();
+    assert!(s.pool().reserved.is_zero());
+    assert!(s.epoch_state(1).released);
+    s.assert_books();
+}
+
+#[test]
+fn settle_above_the_frozen_device_budget_is_refused() {
     let mut s = Suite::new();
     assert_eq!(
-        s.reserve(1, 900 * EMC + 1).unwrap_err(),
+        s.settle(1, 0).unwrap_err(),
+        ContractError::EpochNotReserved { epoch: 1 }
+    );
+    s.reserve_budget(1).unwrap();
+    assert_eq!(
+        s.settle(1, 900 * EMC + 1).unwrap_err(),
         ContractError::TotalExceedsBudget {
             epoch: 1,
             total_amount: Uint128::new(900 * EMC + 1),
             device_budget: Uint128::new(900 * EMC),
         }
     );
-    assert!(s.pool().reserved.is_zero());
-    assert!(!s.epoch_state(1).reserved);
+    assert!(!s.epoch_state(1).settled);
+    assert_eq!(s.pool().reserved.u128(), 1_000 * EMC);
     // exactly the device budget is fine, and so is zero
-    s.reserve(1, 900 * EMC).unwrap();
+    s.settle(1, 900 * EMC).unwrap();
+    assert_eq!(
+        s.settle(1, 1).unwrap_err(),
+        ContractError::EpochAlreadySettled { epoch: 1 }
+    );
     s.reserve(2, 0).unwrap();
     assert_eq!(s.pool().reserved.u128(), 900 * EMC + 100 * EMC + 100 * EMC);
     s.assert_books();
 }
 
 #[test]
-fn only_the_hub_reserves_and_releases() {
+fn only_the_hub_reserves_settles_and_releases() {
     let mut s = Suite::new();
     let admin = s.admin.clone();
     let mallory = s.addr("mallory");
     for who in [&admin, &mallory] {
-        let err = s
-            .exec(
-                who,
-                &ExecuteMsg::ReserveEpoch {
-                    epoch: 1,
-                    total_amount: Uint128::new(1),
-                },
-                &[],
-            )
-            .unwrap_err();
-        assert!(matches!(err, ContractError::Unauthorized { .. }), "{err:?}");
+        for msg in [
+            ExecuteMsg::ReserveBudget { epoch: 1 },
+            ExecuteMsg::SettleEpoch {
+                epoch: 1,
+                total_amount: Uint128::new(1),
+            },
+            ExecuteMsg::ReleaseEpoch { epoch: 1 },
+        ] {
+            let err = s.exec(who, &msg, &[]).unwrap_err();
+            assert!(matches!(err, ContractError::Unauthorized { .. }), "{err:?}");
+        }
     }
     s.reserve(1, 100).unwrap();
     for who in [&admin, &mallory] {
@@ -191,28 +235,17 @@ fn only_the_hub_reserves_and_releases() {
     let hub = s.hub.clone();
     s.mint(&hub, 10);
     assert!(matches!(
-        s.exec(
-            &hub,
-            &ExecuteMsg::ReserveEpoch {
-                epoch: 2,
-                total_amount: Uint128::new(1)
-            },
-            &coins(10, DENOM)
-        )
-        .unwrap_err(),
+        s.exec(&hub, &ExecuteMsg::ReserveBudget { epoch: 2 }, &coins(10, DENOM))
+            .unwrap_err(),
         ContractError::Payment(PaymentError::NonPayable {})
     ));
 }
 
 #[test]
-fn each_epoch_is_reserved_once_and_released_once() {
+fn each_epoch_is_released_once_before_or_after_settlement() {
     let mut s = Suite::new();
     assert_eq!(s.release(1).unwrap_err(), ContractError::EpochNotReserved { epoch: 1 });
     s.reserve(1, 500 * EMC).unwrap();
-    assert_eq!(
-        s.reserve(1, 1).unwrap_err(),
-        ContractError::EpochAlreadyReserved { epoch: 1 }
-    );
 
     let free_before = s.pool().free;
     let res = s.release(1).unwrap();
@@ -224,13 +257,17 @@ fn each_epoch_is_reserved_once_and_released_once() {
     assert!(st.reserved && st.released);
     assert!(st.outstanding.is_zero());
     // the budget query still shows what was reserved
-    assert_eq!(s.budget(1), budget(1, EPOCH_EMISSION, 0, 100 * EMC));
-
+    assert_eq!(s.budget(1), frozen(budget(1, EPOCH_EMISSION, 0, 100 * EMC)));
     assert_eq!(s.release(1).unwrap_err(), ContractError::EpochReleased { epoch: 1 });
-    assert_eq!(
-        s.reserve(1, 1).unwrap_err(),
-        ContractError::EpochAlreadyReserved { epoch: 1 }
-    );
+    assert_eq!(s.settle(1, 1).unwrap_err(), ContractError::EpochReleased { epoch: 1 });
+
+    // an abandoned epoch (reserved at its first report, never settled) releases its whole budget
+    s.reserve_budget(2).unwrap();
+    let res = s.release(2).unwrap();
+    assert_eq!(attr(&res, "wasm", "released").unwrap(), (1_000 * EMC).to_string());
+    assert_eq!(attr(&res, "wasm", "settled").as_deref(), Some("false"));
+    assert!(s.pool().reserved.is_zero());
+    assert_eq!(s.settle(2, 0).unwrap_err(), ContractError::EpochReleased { epoch: 2 });
     s.assert_books();
 }
 
@@ -284,6 +321,7 @@ fn add_revenue_fails_cleanly_without_a_hub() {
             schedule: None,
             operator_share: None,
             max_batch: None,
+            claim_window: None,
         },
         &[],
     )
@@ -313,22 +351,25 @@ fn emission_exhausting_the_pool_is_capped_and_never_negative() {
     let p = s.pool();
     assert_eq!(p.reserved, p.pool_total);
     assert!(p.free.is_zero());
-    // the pool is dry: zero budget, only a zero total can be reserved
+    // the pool is dry: a zero budget is reserved (the reservation does not fail), only a zero total settles
     assert_eq!(s.budget(4), budget(4, 0, 0, 0));
+    s.reserve_budget(4).unwrap();
     assert_eq!(
-        s.reserve(5, 1).unwrap_err(),
+        s.settle(4, 1).unwrap_err(),
         ContractError::TotalExceedsBudget {
-            epoch: 5,
+            epoch: 4,
             total_amount: Uint128::new(1),
             device_budget: Uint128::zero()
         }
     );
-    s.reserve(4, 0).unwrap();
+    s.settle(4, 0).unwrap();
     s.assert_books();
 
-    // a veto gives the budget back to later epochs
+    // a veto gives the budget back to later epochs (epochs draw on the pool in the order of their first reports:
+    // epoch 4, frozen at zero, stays at zero)
     s.release(2).unwrap();
     assert_eq!(s.budget(5), budget(5, 1_000 * EMC, 0, 100 * EMC));
+    assert_eq!(s.budget(4), frozen(budget(4, 0, 0, 0)));
     assert_eq!(s.pool().free.u128(), 1_000 * EMC);
     s.assert_books();
 }
@@ -358,6 +399,7 @@ fn schedule_query_shows_the_decay() {
             }),
             operator_share: None,
             max_batch: None,
+            claim_window: None,
         },
         &[],
     )

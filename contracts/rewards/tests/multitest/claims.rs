@@ -146,6 +146,25 @@ fn final_at_the_hub_but_never_reserved_is_refused() {
 }
 
 #[test]
+fn final_at_the_hub_but_never_settled_is_refused() {
+    // reserved at the first report, but the settlement never came (an inconsistent hub): nothing is paid
+    let mut s = Suite::new();
+    let p = people(&s);
+    let t = tree(1, &p);
+    s.reserve_budget(1).unwrap();
+    s.hub_epoch(1, EpochStatus::Final, Some(&t), &[s.addr("op")]);
+    assert_eq!(
+        s.claim(&p.alice, vec![t.item(1)]).unwrap_err(),
+        ContractError::EpochNotSettled { epoch: 1 }
+    );
+    let op = s.addr("op");
+    assert_eq!(
+        s.claim_operator(&op, 1).unwrap_err(),
+        ContractError::EpochNotSettled { epoch: 1 }
+    );
+}
+
+#[test]
 fn double_claim_is_refused_in_one_batch_and_later() {
     let (mut s, p, t) = setup(1);
     assert_eq!(
@@ -446,6 +465,7 @@ fn batch_size_is_bounded() {
             schedule: None,
             operator_share: None,
             max_batch: Some(2),
+            claim_window: None,
         },
         &[],
     )

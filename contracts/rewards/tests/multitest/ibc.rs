@@ -279,6 +279,7 @@ fn direct() -> Direct {
         schedule: default_schedule(),
         operator_share: Decimal::percent(10),
         max_batch: None,
+        claim_window: None,
     };
     instantiate(
         deps.as_mut(),
@@ -287,16 +288,15 @@ fn direct() -> Direct {
         msg,
     )
     .unwrap();
-    execute(
-        deps.as_mut(),
-        env.clone(),
-        message_info(&hub, &[]),
-        ExecuteMsg::ReserveEpoch {
+    for msg in [
+        ExecuteMsg::ReserveBudget { epoch: 4 },
+        ExecuteMsg::SettleEpoch {
             epoch: 4,
             total_amount: total,
         },
-    )
-    .unwrap();
+    ] {
+        execute(deps.as_mut(), env.clone(), message_info(&hub, &[]), msg).unwrap();
+    }
     Direct {
         deps,
         env,
@@ -506,4 +506,154 @@ fn foreign_or_mismatching_callbacks_are_ignored() {
     // the genuine one still settles
     let res = d.callback(timeout(d.our_packet(1, 100 * EMC)));
     assert_eq!(result_of(&res), "refunded");
+}
+
+/// F1 (review): ibc-go v8's transfer module accepts the acknowledgement `{}` (no response: not an error) and refunds
+/// nothing; the callback used to call it an error and pay the owner a second time out of the pool. Now only an
+/// explicit ICS-20 error acknowledgement refunds: `{}` settles the transfer and the books hold.
+#[test]
+fn review_empty_object_ack_no_longer_pays_the_owner_twice() {
+    let mut d = direct();
+    let alice = d.alice.clone();
+    let contract = d.env.contract.address.clone();
+    d.send(&alice, 1, "channel-7");
+    // the bank after the transfer: 100 EMC left the contract into the channel escrow
+    d.deps.querier.bank.update_balance(&contract, coins(900 * EMC, DENOM));
+    let before = d.pool();
+    assert_eq!(before.pool_total.u128(), 900 * EMC);
+    assert_eq!(before.balance.u128(), 900 * EMC);
+
+    // a counterparty the attacker controls acks `{}`: a success for ibc-go, so a success here
+    let res = d.callback(ack(d.our_packet(1, 100 * EMC), "{}"));
+    assert_eq!(result_of(&res), "settled");
+    assert!(res.messages.is_empty(), "nothing is paid out of the pool");
+    assert!(!d.pending(1));
+    let after = d.pool();
+    assert_eq!(after.pool_total.u128(), 900 * EMC);
+    assert_eq!(after.balance.u128(), 900 * EMC, "pool_total ≤ balance still holds");
+    assert!(after.ibc_pending.is_zero());
+}
+
+/// Every acknowledgement ibc-go does not treat as an error counts as delivered; an explicit ICS-20 error
+/// acknowledgement and a timeout refund the owner.
+#[test]
+fn only_an_error_ack_or_a_timeout_refunds() {
+    let cases: [(&str, bool); 11] = [
+        ("{}", false),
+        (r#"{"result":""}"#, false),
+        (r#"{"result":"AQ=="}"#, false),
+        (r#"{"result":null}"#, false),
+        ("not json at all", false),
+        ("", false),
+        ("[]", false),
+        (r#"{"error":null}"#, false),
+        (r#"{"error":"x","result":"AQ=="}"#, false), // not an ICS-20 acknowledgement ibc-go would decode
+        (r#"{"error":"x"}"#, true),
+        (r#"{"error":""}"#, true),
+    ];
+    for (data, refunds) in cases {
+        let mut d = direct();
+        let alice = d.alice.clone();
+        d.send(&alice, 1, "channel-7");
+        let res = d.callback(ack(d.our_packet(1, 100 * EMC), data));
+        assert!(!d.pending(1), "{data}: settled either way");
+        assert!(d.pool().ibc_pending.is_zero());
+        if refunds {
+            assert_eq!(result_of(&res), "refunded", "{data}");
+            assert_eq!(
+                res.messages[0].msg,
+                CosmosMsg::Bank(BankMsg::Send {
+                    to_address: alice.to_string(),
+                    amount: coins(100 * EMC, DENOM),
+                })
+            );
+        } else {
+            assert_eq!(result_of(&res), "settled", "{data}");
+            assert!(res.messages.is_empty(), "{data}: no refund");
+        }
+    }
+    let mut d = direct();
+    let alice = d.alice.clone();
+    d.send(&alice, 1, "channel-7");
+    let res = d.callback(timeout(d.our_packet(1, 100 * EMC)));
+    assert_eq!(result_of(&res), "refunded");
+    assert_eq!(res.messages.len(), 1);
+}
+
+fn resolve(epoch: u64, device_id: u64, delivered: bool) -> ExecuteMsg {
+    ExecuteMsg::ResolveIbcTransfer {
+        epoch,
+        device_id,
+        delivered,
+    }
+}
+
+/// A transfer whose callback never arrives is resolved by the admin after its timeout + 1 day. A refund is paid only
+/// from coins that came back to the contract, never from the pool.
+#[test]
+fn admin_resolves_a_transfer_whose_callback_never_came() {
+    let (mut s, t) = setup();
+    let (alice, bob) = (s.addr("alice"), s.addr("bob"));
+    s.exec(&alice, &send(t.item(1), "channel-0", "osmo1a", Some(600)), &[])
+        .unwrap();
+    s.exec(&bob, &send(t.item(2), "channel-0", "osmo1b", Some(600)), &[])
+        .unwrap();
+    let resolvable_at = s.now().plus_seconds(600 + 86_400);
+    let admin = s.admin.clone();
+
+    // only the admin, only for a pending transfer, only after timeout + grace
+    assert!(matches!(
+        s.exec(&alice, &resolve(1, 1, false), &[]).unwrap_err(),
+        ContractError::Unauthorized { .. }
+    ));
+    assert_eq!(
+        s.exec(&admin, &resolve(1, 3, false), &[]).unwrap_err(),
+        ContractError::NoPendingTransfer { epoch: 1, device_id: 3 }
+    );
+    s.app.update_block(|b| b.time = resolvable_at.minus_nanos(1));
+    assert_eq!(
+        s.exec(&admin, &resolve(1, 1, false), &[]).unwrap_err(),
+        ContractError::TransferNotExpired {
+            epoch: 1,
+            device_id: 1,
+            resolvable_at
+        }
+    );
+    s.app.update_block(|b| b.time = resolvable_at);
+
+    // the refund has not reached the contract (still in escrow): refusing to pay it from the pool
+    assert_eq!(
+        s.exec(&admin, &resolve(1, 1, false), &[]).unwrap_err(),
+        ContractError::RefundNotReceived {
+            amount: Uint128::new(100 * EMC),
+            surplus: Uint128::zero()
+        }
+    );
+    // ibc-go refunds the contract, the callback does not run: the admin passes it on to the owner
+    let rewards = s.rewards.clone();
+    s.app
+        .execute(
+            IbcRecorder::escrow(),
+            BankMsg::Send {
+                to_address: rewards.to_string(),
+                amount: coins(100 * EMC, DENOM),
+            }
+            .into(),
+        )
+        .unwrap();
+    let res = s.exec(&admin, &resolve(1, 1, false), &[]).unwrap();
+    assert_eq!(attr(&res, "wasm", "result").as_deref(), Some("refunded"));
+    assert_eq!(s.balance(&alice), 100 * EMC);
+    // bob's transfer was delivered (the DAO checked the other chain): settled, nothing paid
+    let res = s.exec(&admin, &resolve(1, 2, true), &[]).unwrap();
+    assert_eq!(attr(&res, "wasm", "result").as_deref(), Some("settled"));
+    assert_eq!(s.balance(&bob), 0);
+    assert!(s.pool().ibc_pending.is_zero());
+    assert_eq!(
+        s.exec(&admin, &resolve(1, 1, false), &[]).unwrap_err(),
+        ContractError::NoPendingTransfer { epoch: 1, device_id: 1 }
+    );
+    s.assert_books();
+    let p = s.pool();
+    assert_eq!(p.balance, p.pool_total);
 }

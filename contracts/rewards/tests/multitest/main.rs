@@ -4,6 +4,7 @@
 mod admin;
 mod budget;
 mod claims;
+mod close;
 mod ibc;
 mod large_tree;
 mod operators;

@@ -293,6 +293,7 @@ pub fn default_msg(app: &TestApp, hub: &Addr, registry: &Addr) -> InstantiateMsg
         schedule: default_schedule(),
         operator_share: Decimal::percent(10),
         max_batch: None,
+        claim_window: None,
     }
 }
 
@@ -398,16 +399,29 @@ impl Suite {
         self.exec(who, &ExecuteMsg::AddRevenue {}, &coins(amount, DENOM))
     }
 
-    pub fn reserve(&mut self, epoch: u64, total: u128) -> Result<AppResponse, ContractError> {
+    /// The hub at an epoch's first report: reserve and freeze its budget.
+    pub fn reserve_budget(&mut self, epoch: u64) -> Result<AppResponse, ContractError> {
+        let hub = self.hub.clone();
+        self.exec(&hub, &ExecuteMsg::ReserveBudget { epoch }, &[])
+    }
+
+    /// The hub when a root reaches quorum: settle its total.
+    pub fn settle(&mut self, epoch: u64, total: u128) -> Result<AppResponse, ContractError> {
         let hub = self.hub.clone();
         self.exec(
             &hub,
-            &ExecuteMsg::ReserveEpoch {
+            &ExecuteMsg::SettleEpoch {
                 epoch,
                 total_amount: Uint128::new(total),
             },
             &[],
         )
+    }
+
+    /// First report and acceptance in one go: reserve the budget, then settle `total` (the settlement's response).
+    pub fn reserve(&mut self, epoch: u64, total: u128) -> Result<AppResponse, ContractError> {
+        self.reserve_budget(epoch)?;
+        self.settle(epoch, total)
     }
 
     pub fn release(&mut self, epoch: u64) -> Result<AppResponse, ContractError> {
