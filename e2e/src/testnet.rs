@@ -21,7 +21,7 @@ pub struct TestNet {
 pub const START_TIMEOUT: Duration = Duration::from_secs(90);
 
 impl TestNet {
-    /// Creates and starts `validators` nodes in a fresh temp dir; returns once every node has committed a block.
+    /// Creates and starts `validators` nodes in a fresh temp dir; returns once every node has committed two blocks.
     pub async fn start(validators: usize) -> Result<Self> {
         let binary = chain_config::find_binary("edgemintd")?;
         let dir = tempfile::Builder::new().prefix("edgemint-e2e-").tempdir()?;
@@ -35,8 +35,10 @@ impl TestNet {
             let child = t.net.start_node(i, Lifetime::Attached)?;
             t.children.push(Some(child));
         }
+        // Height 2: the first block's state is committed and queryable on every API (REST answers 500 for a moment
+        // right after block 1).
         for i in 0..validators {
-            t.wait_for_height(i, 1, START_TIMEOUT).await?;
+            t.wait_for_height(i, 2, START_TIMEOUT).await?;
         }
         Ok(t)
     }
