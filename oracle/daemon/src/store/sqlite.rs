@@ -1,0 +1,748 @@
+//! [`Store`] on an embedded SQLite database (WAL, synchronous=FULL): one connection behind a mutex, one
+//! transaction per call.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use edgemint_types::telemetry::TelemetryReport;
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+
+use super::schema;
+use super::{
+    Aggregate, EpochInput, Evidence, InsertOutcome, ReportState, ReportStatus, Store, StoreError, StoreStats,
+    StoredEpoch, TelemetryRecord,
+};
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+/// u64 → SQLite INTEGER (bit-cast; see the schema docs).
+fn i(v: u64) -> i64 {
+    v as i64
+}
+
+/// SQLite INTEGER → u64 (inverse of [`i`]).
+fn u(v: i64) -> u64 {
+    v as u64
+}
+
+fn parse_u128(s: &str, what: &str) -> Result<u128, StoreError> {
+    s.parse()
+        .map_err(|_| StoreError::Corrupt(format!("{what} is not a u128: {s:?}")))
+}
+
+fn hash32(v: Vec<u8>, what: &str) -> Result<[u8; 32], StoreError> {
+    v.try_into()
+        .map_err(|v: Vec<u8>| StoreError::Corrupt(format!("{what} has {} bytes, not 32", v.len())))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`, creating its directory, and migrates it.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let mut conn = Connection::open(path)?;
+        schema::prepare(&mut conn)?;
+        Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
+        self.conn.lock().map_err(|_| StoreError::Poisoned)
+    }
+
+    fn insert_one(tx: &Transaction<'_>, rec: &TelemetryRecord) -> Result<InsertOutcome, StoreError> {
+        let r = &rec.report;
+        let last: Option<i64> = tx
+            .query_row(
+                "SELECT last_sequence FROM devices WHERE device_id = ?1",
+                [i(r.device_id)],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let Some(last) = last.map(u).filter(|last| r.sequence <= *last) {
+            let stored: Option<(Vec<u8>, Vec<u8>)> = tx
+                .query_row(
+                    "SELECT encoded, signature FROM telemetry WHERE device_id = ?1 AND sequence = ?2",
+                    [i(r.device_id), i(r.sequence)],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            return Ok(match stored {
+                Some((encoded, _)) if encoded == rec.encoded => InsertOutcome::Duplicate,
+                Some((encoded, signature)) => {
+                    // Keep the first conflict per (device, sequence): the hub accepts one per pair anyway.
+                    tx.execute(
+                        "INSERT OR IGNORE INTO evidence (device_id, sequence, report_a, signature_a, report_b, \
+                         signature_b, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        params![
+                            i(r.device_id),
+                            i(r.sequence),
+                            encoded,
+                            signature,
+                            rec.encoded,
+                            rec.signature,
+                            i(rec.received_at)
+                        ],
+                    )?;
+                    InsertOutcome::Equivocation
+                }
+                None => InsertOutcome::StaleSequence { last },
+            });
+        }
+        let closed: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM epochs WHERE epoch = ?1)",
+            [i(r.epoch)],
+            |row| row.get(0),
+        )?;
+        if closed {
+            return Ok(InsertOutcome::EpochClosed);
+        }
+        tx.execute(
+            "INSERT INTO telemetry (device_id, sequence, epoch, timestamp, uptime_secs, tasks_completed, \
+             interactions, receipts_hash, encoded, signature, received_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                i(r.device_id),
+                i(r.sequence),
+                i(r.epoch),
+                i(r.timestamp),
+                i(r.uptime_secs),
+                i(r.tasks_completed),
+                i(r.interactions),
+                r.receipts_hash.as_ref().map(|h| h.to_vec()),
+                rec.encoded,
+                rec.signature,
+                i(rec.received_at)
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO devices (device_id, last_sequence, reports, first_seen, last_seen) VALUES (?1, ?2, 1, ?3, ?3) \
+             ON CONFLICT (device_id) DO UPDATE SET last_sequence = ?2, reports = reports + 1, last_seen = ?3",
+            params![i(r.device_id), i(r.sequence), i(rec.received_at)],
+        )?;
+        // The new sequence is above every stored one of this device, so it supersedes the epoch's aggregate.
+        tx.execute(
+            "INSERT INTO aggregates (epoch, device_id, sequence, uptime_secs, tasks_completed, interactions, reports) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) \
+             ON CONFLICT (epoch, device_id) DO UPDATE SET sequence = ?3, uptime_secs = ?4, tasks_completed = ?5, \
+             interactions = ?6, reports = reports + 1",
+            params![
+                i(r.epoch),
+                i(r.device_id),
+                i(r.sequence),
+                i(r.uptime_secs),
+                i(r.tasks_completed),
+                i(r.interactions)
+            ],
+        )?;
+        Ok(InsertOutcome::Accepted)
+    }
+
+    fn read_aggregate(row: &rusqlite::Row<'_>) -> rusqlite::Result<Aggregate> {
+        Ok(Aggregate {
+            epoch: u(row.get(0)?),
+            device_id: u(row.get(1)?),
+            sequence: u(row.get(2)?),
+            uptime_secs: u(row.get(3)?),
+            tasks_completed: u(row.get(4)?),
+            interactions: u(row.get(5)?),
+            reports: u(row.get(6)?),
+        })
+    }
+}
+
+const AGG_COLUMNS: &str = "epoch, device_id, sequence, uptime_secs, tasks_completed, interactions, reports";
+
+impl Store for SqliteStore {
+    fn ensure_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let stored: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?;
+        match stored {
+            Some(s) if s == value => {}
+            Some(stored) => {
+                return Err(StoreError::MetaMismatch {
+                    key: key.into(),
+                    stored,
+                    given: value.into(),
+                })
+            }
+            None => {
+                tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [key, value])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn()?
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    fn insert_telemetry(&self, records: &[TelemetryRecord]) -> Result<Vec<InsertOutcome>, StoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut out = Vec::with_capacity(records.len());
+        for rec in records {
+            out.push(Self::insert_one(&tx, rec)?);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn last_sequence(&self, device_id: u64) -> Result<Option<u64>, StoreError> {
+        let last: Option<i64> = self
+            .conn()?
+            .query_row(
+                "SELECT last_sequence FROM devices WHERE device_id = ?1",
+                [i(device_id)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(last.map(u))
+    }
+
+    fn aggregates(&self, epoch: u64) -> Result<Vec<Aggregate>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare_cached(&format!("SELECT {AGG_COLUMNS} FROM aggregates WHERE epoch = ?1"))?;
+        let mut out = stmt
+            .query_map([i(epoch)], Self::read_aggregate)?
+            .collect::<Result<Vec<_>, _>>()?;
+        out.sort_unstable_by_key(|a| a.device_id);
+        Ok(out)
+    }
+
+    fn aggregate(&self, epoch: u64, device_id: u64) -> Result<Option<Aggregate>, StoreError> {
+        Ok(self
+            .conn()?
+            .query_row(
+                &format!("SELECT {AGG_COLUMNS} FROM aggregates WHERE epoch = ?1 AND device_id = ?2"),
+                [i(epoch), i(device_id)],
+                Self::read_aggregate,
+            )
+            .optional()?)
+    }
+
+    fn evidence(&self, pending_only: bool) -> Result<Vec<Evidence>, StoreError> {
+        let conn = self.conn()?;
+        let sql = format!(
+            "SELECT device_id, sequence, report_a, signature_a, report_b, signature_b, detected_at, submitted_tx \
+             FROM evidence {} ORDER BY detected_at, rowid",
+            if pending_only { "WHERE submitted_tx IS NULL" } else { "" }
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Evidence {
+                device_id: u(r.get(0)?),
+                sequence: u(r.get(1)?),
+                report_a: r.get(2)?,
+                signature_a: r.get(3)?,
+                report_b: r.get(4)?,
+                signature_b: r.get(5)?,
+                detected_at: u(r.get(6)?),
+                submitted_tx: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn mark_evidence_submitted(&self, device_id: u64, sequence: u64, tx_hash: &str) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "UPDATE evidence SET submitted_tx = ?3 WHERE device_id = ?1 AND sequence = ?2",
+            params![i(device_id), i(sequence), tx_hash],
+        )?;
+        Ok(())
+    }
+
+    fn save_epoch(&self, e: &StoredEpoch) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<(Vec<u8>, Vec<u8>)> = tx
+            .query_row(
+                "SELECT root, telemetry_commitment FROM epochs WHERE epoch = ?1",
+                [i(e.epoch)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((root, commitment)) = existing {
+            return if root == e.root && commitment == e.telemetry_commitment {
+                Ok(())
+            } else {
+                Err(StoreError::EpochConflict(e.epoch))
+            };
+        }
+        tx.execute(
+            "INSERT INTO epochs (epoch, root, telemetry_commitment, budget, total_distributed, remainder, \
+             total_points, device_count, input_count, end_height, weights, computed_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                i(e.epoch),
+                e.root.to_vec(),
+                e.telemetry_commitment.to_vec(),
+                e.budget.to_string(),
+                e.total_distributed.to_string(),
+                e.remainder.to_string(),
+                e.total_points,
+                i(e.device_count),
+                i(e.input_count),
+                i(e.end_height),
+                e.weights_json,
+                i(e.computed_at)
+            ],
+        )?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO epoch_inputs (epoch, device_id, owner, uptime_secs, tasks_completed, interactions, \
+                 multiplier, points, amount) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for d in &e.inputs {
+                stmt.execute(params![
+                    i(e.epoch),
+                    i(d.device_id),
+                    d.owner,
+                    i(d.uptime_secs),
+                    i(d.tasks_completed),
+                    i(d.interactions),
+                    d.multiplier.to_string(),
+                    d.points.to_string(),
+                    d.amount.to_string()
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn epoch(&self, epoch: u64) -> Result<Option<StoredEpoch>, StoreError> {
+        let conn = self.conn()?;
+        type Head = (
+            Vec<u8>,
+            Vec<u8>,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            i64,
+            i64,
+            String,
+            i64,
+        );
+        let head: Option<Head> = conn
+            .query_row(
+                "SELECT root, telemetry_commitment, budget, total_distributed, remainder, total_points, \
+                 device_count, input_count, end_height, weights, computed_at FROM epochs WHERE epoch = ?1",
+                [i(epoch)],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                        r.get(9)?,
+                        r.get(10)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((root, commitment, budget, distributed, remainder, total_points, devices, inputs, height, w, at)) =
+            head
+        else {
+            return Ok(None);
+        };
+        let mut stmt = conn.prepare_cached(
+            "SELECT device_id, owner, uptime_secs, tasks_completed, interactions, multiplier, points, amount \
+             FROM epoch_inputs WHERE epoch = ?1",
+        )?;
+        type Row = (i64, String, i64, i64, i64, String, String, String);
+        let rows: Vec<Row> = stmt
+            .query_map([i(epoch)], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut list = Vec::with_capacity(rows.len());
+        for (device_id, owner, uptime, tasks, interactions, multiplier, points, amount) in rows {
+            list.push(EpochInput {
+                device_id: u(device_id),
+                owner,
+                uptime_secs: u(uptime),
+                tasks_completed: u(tasks),
+                interactions: u(interactions),
+                multiplier: parse_u128(&multiplier, "multiplier")?,
+                points: parse_u128(&points, "points")?,
+                amount: parse_u128(&amount, "amount")?,
+            });
+        }
+        list.sort_unstable_by_key(|d| d.device_id);
+        Ok(Some(StoredEpoch {
+            epoch,
+            root: hash32(root, "root")?,
+            telemetry_commitment: hash32(commitment, "telemetry commitment")?,
+            budget: parse_u128(&budget, "budget")?,
+            total_distributed: parse_u128(&distributed, "total_distributed")?,
+            remainder: parse_u128(&remainder, "remainder")?,
+            total_points,
+            device_count: u(devices),
+            input_count: u(inputs),
+            end_height: u(height),
+            weights_json: w,
+            computed_at: u(at),
+            inputs: list,
+        }))
+    }
+
+    fn latest_epoch(&self) -> Result<Option<u64>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare_cached("SELECT epoch FROM epochs")?;
+        let epochs = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+        let mut max = None;
+        for e in epochs {
+            max = max.max(Some(u(e?)));
+        }
+        Ok(max)
+    }
+
+    fn report_state(&self, epoch: u64) -> Result<Option<ReportState>, StoreError> {
+        type Row = (String, Option<String>, Option<i64>, i64, Option<String>, i64);
+        let row: Option<Row> = self
+            .conn()?
+            .query_row(
+                "SELECT status, tx_hash, height, attempts, last_error, updated_at FROM reports WHERE epoch = ?1",
+                [i(epoch)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
+            .optional()?;
+        let Some((status, tx_hash, height, attempts, last_error, updated_at)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(ReportState {
+            epoch,
+            status: ReportStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("report status {status:?}")))?,
+            tx_hash,
+            height: height.map(u),
+            attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+            last_error,
+            updated_at: u(updated_at),
+        }))
+    }
+
+    fn set_report_state(&self, s: &ReportState) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "INSERT INTO reports (epoch, status, tx_hash, height, attempts, last_error, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (epoch) DO UPDATE SET status = ?2, tx_hash = ?3, \
+             height = ?4, attempts = ?5, last_error = ?6, updated_at = ?7",
+            params![
+                i(s.epoch),
+                s.status.as_str(),
+                s.tx_hash,
+                s.height.map(i),
+                i64::from(s.attempts),
+                s.last_error,
+                i(s.updated_at)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn unreported_epochs(&self) -> Result<Vec<u64>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT e.epoch FROM epochs e LEFT JOIN reports r ON r.epoch = e.epoch \
+             WHERE r.epoch IS NULL OR r.status = 'pending'",
+        )?;
+        let mut out = stmt
+            .query_map([], |r| r.get::<_, i64>(0))?
+            .map(|e| e.map(u))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    fn stats(&self) -> Result<StoreStats, StoreError> {
+        let count = |conn: &Connection, table: &str| -> Result<u64, StoreError> {
+            let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
+            Ok(u(n))
+        };
+        let stats = {
+            let conn = self.conn()?;
+            StoreStats {
+                devices: count(&conn, "devices")?,
+                telemetry_records: count(&conn, "telemetry")?,
+                evidence: count(&conn, "evidence")?,
+                epochs_computed: count(&conn, "epochs")?,
+                latest_computed_epoch: None,
+            }
+        };
+        Ok(StoreStats {
+            latest_computed_epoch: self.latest_epoch()?,
+            ..stats
+        })
+    }
+}
+
+/// Decodes the stored canonical bytes of a record back into a report (for evidence and audits).
+pub fn decode_stored(encoded: &[u8]) -> Result<TelemetryReport, StoreError> {
+    edgemint_types::telemetry::decode(encoded)
+        .map(|d| d.report)
+        .map_err(|e| StoreError::Corrupt(format!("stored telemetry does not decode: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use edgemint_types::telemetry::encode;
+
+    const CHAIN: &str = "edgemint-test-1";
+
+    fn rec(device: u64, seq: u64, epoch: u64, uptime: u64, tasks: u64) -> TelemetryRecord {
+        let report = TelemetryReport {
+            device_id: device,
+            sequence: seq,
+            timestamp: 1_700_000_000 + seq,
+            epoch,
+            uptime_secs: uptime,
+            tasks_completed: tasks,
+            interactions: 3,
+            receipts_hash: None,
+        };
+        let encoded = encode(CHAIN, &report).unwrap();
+        TelemetryRecord {
+            report,
+            signature: vec![seq as u8; 64],
+            encoded,
+            received_at: 1_700_000_000 + seq,
+        }
+    }
+
+    fn open(dir: &tempfile::TempDir) -> SqliteStore {
+        SqliteStore::open(&dir.path().join("sub/oracle.sqlite")).unwrap()
+    }
+
+    #[test]
+    fn latest_sequence_wins_and_duplicates_change_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(&dir);
+        let out = s
+            .insert_telemetry(&[rec(1, 1, 5, 100, 1), rec(1, 2, 5, 200, 4), rec(2, 9, 5, 50, 0)])
+            .unwrap();
+        assert_eq!(out, vec![InsertOutcome::Accepted; 3]);
+        // re-send of the last and of an older record: duplicates
+        let out = s
+            .insert_telemetry(&[rec(1, 2, 5, 200, 4), rec(1, 1, 5, 100, 1)])
+            .unwrap();
+        assert_eq!(out, vec![InsertOutcome::Duplicate; 2]);
+        let aggs = s.aggregates(5).unwrap();
+        assert_eq!(aggs.len(), 2);
+        assert_eq!(
+            aggs[0],
+            Aggregate {
+                epoch: 5,
+                device_id: 1,
+                sequence: 2,
+                uptime_secs: 200,
+                tasks_completed: 4,
+                interactions: 3,
+                reports: 2
+            }
+        );
+        assert_eq!(s.last_sequence(1).unwrap(), Some(2));
+        assert_eq!(s.last_sequence(3).unwrap(), None);
+        // next epoch: its own aggregate, epoch 5 unchanged
+        assert_eq!(
+            s.insert_telemetry(&[rec(1, 3, 6, 10, 0)]).unwrap(),
+            vec![InsertOutcome::Accepted]
+        );
+        assert_eq!(s.aggregate(5, 1).unwrap().unwrap().sequence, 2);
+        assert_eq!(s.aggregate(6, 1).unwrap().unwrap().uptime_secs, 10);
+        assert!(s.evidence(false).unwrap().is_empty());
+    }
+
+    #[test]
+    fn equivocation_keeps_both_records_and_stale_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(&dir);
+        s.insert_telemetry(&[rec(7, 10, 1, 100, 1), rec(7, 12, 1, 300, 2)])
+            .unwrap();
+        let mut other = rec(7, 10, 1, 999, 1);
+        other.signature = vec![0xee; 64];
+        let out = s
+            .insert_telemetry(&[other.clone(), rec(7, 11, 1, 1, 1), rec(7, 12, 1, 300, 3)])
+            .unwrap();
+        assert_eq!(
+            out,
+            vec![
+                InsertOutcome::Equivocation,
+                InsertOutcome::StaleSequence { last: 12 },
+                InsertOutcome::Equivocation
+            ]
+        );
+        let ev = s.evidence(true).unwrap();
+        assert_eq!(ev.len(), 2);
+        assert_eq!(ev[0].device_id, 7);
+        assert_eq!(ev[0].sequence, 10);
+        assert_eq!(ev[0].report_a, rec(7, 10, 1, 100, 1).encoded);
+        assert_eq!(ev[0].report_b, other.encoded);
+        assert_eq!(ev[0].signature_b, vec![0xee; 64]);
+        // aggregate untouched by rejected records
+        assert_eq!(s.aggregate(1, 7).unwrap().unwrap().uptime_secs, 300);
+        s.mark_evidence_submitted(7, 10, "ABC").unwrap();
+        assert_eq!(s.evidence(true).unwrap().len(), 1);
+        assert_eq!(s.evidence(false).unwrap()[0].submitted_tx.as_deref(), Some("ABC"));
+        // a second, different conflict at the same sequence keeps the first evidence
+        s.insert_telemetry(&[rec(7, 10, 1, 5, 5)]).unwrap();
+        assert_eq!(s.evidence(false).unwrap().len(), 2);
+        assert_eq!(decode_stored(&ev[0].report_b).unwrap().uptime_secs, 999);
+    }
+
+    #[test]
+    fn restart_loses_nothing_and_replay_is_duplicate() {
+        let dir = tempfile::tempdir().unwrap();
+        let batch: Vec<_> = (0..50u64).map(|k| rec(k % 10, 100 + k, 3, k * 10, k)).collect();
+        let before = {
+            let s = open(&dir);
+            assert!(s
+                .insert_telemetry(&batch)
+                .unwrap()
+                .iter()
+                .all(|o| *o == InsertOutcome::Accepted));
+            s.aggregates(3).unwrap()
+        }; // dropped: connection closed
+        let s = open(&dir);
+        assert_eq!(s.aggregates(3).unwrap(), before);
+        assert_eq!(before.len(), 10);
+        let replay = s.insert_telemetry(&batch).unwrap();
+        assert!(replay.iter().all(|o| *o == InsertOutcome::Duplicate), "{replay:?}");
+        assert_eq!(s.aggregates(3).unwrap(), before);
+        assert_eq!(s.stats().unwrap().telemetry_records, 50);
+        assert_eq!(s.stats().unwrap().devices, 10);
+    }
+
+    #[test]
+    fn epochs_close_and_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(&dir);
+        s.insert_telemetry(&[rec(1, 1, 2, 100, 1)]).unwrap();
+        let e = StoredEpoch {
+            epoch: 2,
+            root: [7; 32],
+            telemetry_commitment: [8; 32],
+            budget: u128::MAX,
+            total_distributed: 10,
+            remainder: u128::MAX - 10,
+            total_points: "123456789012345678901234567890123456789012".into(),
+            device_count: 1,
+            input_count: 2,
+            end_height: 99,
+            weights_json: "{}".into(),
+            computed_at: 5,
+            inputs: vec![
+                EpochInput {
+                    device_id: u64::MAX,
+                    owner: "emc1b".into(),
+                    uptime_secs: 0,
+                    tasks_completed: 0,
+                    interactions: 0,
+                    multiplier: 10u128.pow(18),
+                    points: 0,
+                    amount: 0,
+                },
+                EpochInput {
+                    device_id: 1,
+                    owner: "emc1a".into(),
+                    uptime_secs: 100,
+                    tasks_completed: 1,
+                    interactions: 3,
+                    multiplier: 15 * 10u128.pow(17),
+                    points: 5,
+                    amount: 10,
+                },
+            ],
+        };
+        s.save_epoch(&e).unwrap();
+        s.save_epoch(&e).unwrap();
+        let mut other = e.clone();
+        other.root = [9; 32];
+        assert!(matches!(s.save_epoch(&other), Err(StoreError::EpochConflict(2))));
+        let mut loaded = s.epoch(2).unwrap().unwrap();
+        assert_eq!(loaded.inputs[0].device_id, 1);
+        loaded.inputs.reverse();
+        assert_eq!(loaded, e);
+        assert_eq!(s.epoch(3).unwrap(), None);
+        assert_eq!(s.latest_epoch().unwrap(), Some(2));
+        // closed: new records for epoch 2 are refused, re-sends are still duplicates
+        let out = s
+            .insert_telemetry(&[rec(1, 2, 2, 200, 1), rec(1, 1, 2, 100, 1)])
+            .unwrap();
+        assert_eq!(out, vec![InsertOutcome::EpochClosed, InsertOutcome::Duplicate]);
+        assert_eq!(s.unreported_epochs().unwrap(), vec![2]);
+        let mut st = ReportState {
+            epoch: 2,
+            status: ReportStatus::Pending,
+            tx_hash: None,
+            height: None,
+            attempts: 1,
+            last_error: Some("timeout".into()),
+            updated_at: 7,
+        };
+        s.set_report_state(&st).unwrap();
+        assert_eq!(s.report_state(2).unwrap(), Some(st.clone()));
+        st.status = ReportStatus::Submitted;
+        st.tx_hash = Some("HASH".into());
+        st.height = Some(42);
+        s.set_report_state(&st).unwrap();
+        assert_eq!(s.report_state(2).unwrap(), Some(st));
+        assert!(s.unreported_epochs().unwrap().is_empty());
+    }
+
+    #[test]
+    fn meta_binds_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(&dir);
+        s.ensure_meta("chain_id", "a").unwrap();
+        s.ensure_meta("chain_id", "a").unwrap();
+        assert!(matches!(
+            s.ensure_meta("chain_id", "b"),
+            Err(StoreError::MetaMismatch { .. })
+        ));
+        s.set_meta("x", "1").unwrap();
+        s.set_meta("x", "2").unwrap();
+        assert_eq!(s.meta("x").unwrap().as_deref(), Some("2"));
+        drop(s);
+        // reopening applies no migration twice
+        let s = open(&dir);
+        assert_eq!(s.meta("chain_id").unwrap().as_deref(), Some("a"));
+    }
+}
