@@ -1,5 +1,9 @@
 //! Deploys the contract artifacts (`make wasm`) to a running localnet: every artifact is checked against
-//! checksums.txt and stored; the plan's contracts are instantiated; the result is written to deployment.json.
+//! checksums.txt and stored; the plan's contracts are instantiated and its wiring messages executed; the result is
+//! written to deployment.json.
+//!
+//! In plan messages a string `"${contract:LABEL}"` becomes the address of the contract instantiated with that label
+//! and `"${account:NAME}"` the address of the localnet account NAME.
 
 use std::path::Path;
 
@@ -13,6 +17,21 @@ use crate::keys::KeyInfo;
 #[derive(Debug, Deserialize)]
 pub struct Plan {
     pub instantiate: Vec<PlannedInstance>,
+    /// Executed in order after every instantiation (wiring contracts to each other, funding).
+    #[serde(default)]
+    pub execute: Vec<PlannedExecute>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PlannedExecute {
+    /// Localnet account that signs (default: deployer).
+    pub sender: Option<String>,
+    /// Label of a contract in `instantiate`.
+    pub contract: String,
+    pub msg: serde_json::Value,
+    /// Base units of the chain's denom to attach.
+    #[serde(default)]
+    pub funds: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,14 +75,61 @@ fn checksums(artifacts: &Path) -> Result<Vec<(String, String)>> {
         .collect())
 }
 
+/// Replaces `${contract:..}` and `${account:..}` strings anywhere in `v`.
+fn resolve(v: &serde_json::Value, contracts: &[Instance], accounts: &[KeyInfo]) -> Result<serde_json::Value> {
+    use serde_json::Value;
+    Ok(match v {
+        Value::String(s) => match s.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+            Some(r) => match r.split_once(':') {
+                Some(("contract", label)) => Value::String(
+                    contracts
+                        .iter()
+                        .find(|c| c.label == label)
+                        .with_context(|| format!("plan refers to contract `{label}` before it is instantiated"))?
+                        .address
+                        .clone(),
+                ),
+                Some(("account", name)) => Value::String(
+                    accounts
+                        .iter()
+                        .find(|a| a.name == name)
+                        .with_context(|| format!("plan refers to unknown account `{name}`"))?
+                        .address
+                        .clone(),
+                ),
+                _ => bail!("unknown placeholder `{s}` in the deploy plan"),
+            },
+            None => v.clone(),
+        },
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|x| resolve(x, contracts, accounts))
+                .collect::<Result<_>>()?,
+        ),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| Ok((k.clone(), resolve(x, contracts, accounts)?)))
+                .collect::<Result<_>>()?,
+        ),
+        _ => v.clone(),
+    })
+}
+
+/// Stores every artifact, then runs the plan. `accounts` must contain `deployer` and every plan sender.
 pub async fn deploy(
     client: &ChainClient,
-    deployer: &KeyInfo,
+    accounts: &[KeyInfo],
     chain_id: &str,
     artifacts: &Path,
     plan: &Plan,
 ) -> Result<Deployment> {
-    let signer = client.signer(deployer)?;
+    let account = |name: &str| {
+        accounts
+            .iter()
+            .find(|a| a.name == name)
+            .with_context(|| format!("no localnet account `{name}`"))
+    };
+    let signer = client.signer(account("deployer")?)?;
     let mut codes = Vec::new();
     for (file, sum) in checksums(artifacts)? {
         let bytes = std::fs::read(artifacts.join(&file)).with_context(|| format!("reading {file}"))?;
@@ -88,8 +154,9 @@ pub async fn deploy(
             .iter()
             .find(|c| c.artifact == p.artifact)
             .with_context(|| format!("plan names {} but artifacts/ has no {}.wasm", p.artifact, p.artifact))?;
+        let msg = resolve(&p.msg, &contracts, accounts)?;
         let (address, _) = client
-            .instantiate(&signer, code.code_id, &p.label, &p.msg)
+            .instantiate(&signer, code.code_id, &p.label, &msg)
             .await
             .with_context(|| format!("instantiating {}", p.label))?;
         contracts.push(Instance {
@@ -99,9 +166,64 @@ pub async fn deploy(
             address,
         });
     }
+    for e in &plan.execute {
+        let sender = client.signer(account(e.sender.as_deref().unwrap_or("deployer"))?)?;
+        let contract = resolve(
+            &serde_json::Value::String(format!("${{contract:{}}}", e.contract)),
+            &contracts,
+            accounts,
+        )?;
+        let contract = contract.as_str().unwrap_or_default().to_string();
+        let msg = resolve(&e.msg, &contracts, accounts)?;
+        let funds = e
+            .funds
+            .as_deref()
+            .map(str::parse::<u128>)
+            .transpose()
+            .context("plan funds")?
+            .unwrap_or(0);
+        client
+            .execute(&sender, &contract, &msg, funds)
+            .await
+            .with_context(|| format!("executing {} on {}", msg, e.contract))?;
+    }
     Ok(Deployment {
         chain_id: chain_id.to_string(),
         codes,
         contracts,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn placeholders_resolve_to_addresses_and_unknown_ones_fail() {
+        let contracts = vec![Instance {
+            label: "staking".into(),
+            artifact: "staking".into(),
+            code_id: 1,
+            address: "emc1staking".into(),
+        }];
+        let accounts = vec![KeyInfo {
+            name: "deployer".into(),
+            address: "emc1deployer".into(),
+            mnemonic: String::new(),
+        }];
+        let msg = json!({"a": "${contract:staking}", "b": ["${account:deployer}", "plain"], "n": 3});
+        let out = resolve(&msg, &contracts, &accounts).unwrap();
+        assert_eq!(out, json!({"a": "emc1staking", "b": ["emc1deployer", "plain"], "n": 3}));
+        assert!(resolve(&json!("${contract:rewards}"), &contracts, &accounts).is_err());
+        assert!(resolve(&json!("${account:nobody}"), &contracts, &accounts).is_err());
+        assert!(resolve(&json!("${other:x}"), &contracts, &accounts).is_err());
+    }
+
+    #[test]
+    fn the_local_plan_parses() {
+        let plan: Plan = serde_json::from_str(include_str!("../deploy/local.json")).unwrap();
+        assert!(plan.instantiate.iter().any(|p| p.artifact == "rewards"));
+        assert!(plan.execute.iter().any(|e| e.sender.as_deref() == Some("mining-pool")));
+    }
 }

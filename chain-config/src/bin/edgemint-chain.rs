@@ -255,8 +255,7 @@ async fn deploy_to(net: &Localnet, artifacts: &std::path::Path, plan: &std::path
             .with_context(|| format!("{} is not a deploy plan", plan.display()))?;
     let profile = Profile::builtin(&net.profile)?;
     let client = ChainClient::new(&net.nodes[0].rpc_url(), &profile)?;
-    let deployer = net.account("deployer").context("localnet has no deployer account")?;
-    let d = deploy::deploy(&client, deployer, &net.chain_id, artifacts, &plan).await?;
+    let d = deploy::deploy(&client, &net.accounts, &net.chain_id, artifacts, &plan).await?;
     let path = net.dir.join("deployment.json");
     std::fs::write(&path, serde_json::to_string_pretty(&d)? + "\n")?;
     println!("deployed to {} (details in {}):", net.chain_id, path.display());
