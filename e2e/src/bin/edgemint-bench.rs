@@ -92,6 +92,23 @@ async fn main() -> Result<()> {
     let out = client.execute(&owner, &core.staking, &json!({"claim": {}}), 0).await?;
     rows.push(("claim (1 matured entry)".into(), out.gas_used));
 
+    // Moving a staked device's NFT: the registry notifies staking, which moves the seller's stake to unbonding.
+    client
+        .execute(
+            &owner,
+            &core.staking,
+            &json!({"stake": {"device_id": secp_id}}),
+            100 * EMC,
+        )
+        .await?;
+    let buyer = chain_config::keys::KeyInfo::generate("buyer", client.prefix(), 118)?;
+    let transfer = json!({"transfer_nft": {"recipient": buyer.address, "token_id": secp_id.to_string()}});
+    let out = client.execute(&owner, &core.registry, &transfer, 0).await?;
+    rows.push((
+        "transfer_nft of a staked device (owner_changed hook)".into(),
+        out.gas_used,
+    ));
+
     let batch_ids: Vec<u64> = (secp_id + 1..secp_id + 101).collect();
     epoch_rows(
         &net,
@@ -178,7 +195,11 @@ async fn epoch_rows(
         };
         for (i, op) in ops.iter().enumerate() {
             let out = epochs::submit_report(client, &ep.hub, op, &report).await?;
-            let what = ["first report", "quorum report (reserves: finalisation)", "third report"][i];
+            let what = [
+                "first report (freezes the budget)",
+                "quorum report (settles: finalisation)",
+                "third report",
+            ][i];
             rows.push((format!("{what}, {n} devices"), out.gas_used));
         }
         trees.push(tree);
