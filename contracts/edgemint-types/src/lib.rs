@@ -6,3 +6,4 @@ pub mod registry;
 pub mod rewards;
 pub mod staking;
 pub mod telemetry;
+pub mod validate;

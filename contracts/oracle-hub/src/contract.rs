@@ -1,14 +1,16 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{Addr, Binary, Decimal, Deps, DepsMut, Env, MessageInfo, Response, StdResult, Timestamp, Uint128};
+use cw_ownable::Action;
+use cw_storage_plus::Item;
 use cw_utils::nonpayable;
 use edgemint_types::migrate::ensure_upgrade;
 
 use crate::error::ContractError;
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 use crate::state::{
-    Config, ADMIN, BOND_SEQ, CONFIG, DEFAULT_MIN_OPERATORS, LISTED_COUNT, MAX_CHALLENGE_WINDOW, MAX_EPOCH_LENGTH,
-    MAX_OPERATORS, MAX_UNBONDING_PERIOD, MIN_EPOCH_LENGTH, PENDING_ADMIN, TIMING_LOCKED,
+    Config, BOND_SEQ, CONFIG, DEFAULT_MIN_OPERATORS, LISTED_COUNT, MAX_CHALLENGE_WINDOW, MAX_EPOCH_LENGTH,
+    MAX_OPERATORS, MAX_UNBONDING_PERIOD, MIN_EPOCH_LENGTH, TIMING_LOCKED,
 };
 use crate::{epoch, evidence, operators, query, reports};
 
@@ -66,7 +68,7 @@ pub fn instantiate(deps: DepsMut, env: Env, info: MessageInfo, msg: InstantiateM
         min_operators,
     };
     CONFIG.save(deps.storage, &config)?;
-    ADMIN.save(deps.storage, &admin)?;
+    cw_ownable::initialize_owner(deps.storage, deps.api, Some(admin.as_str()))?;
     LISTED_COUNT.save(deps.storage, &0)?;
     BOND_SEQ.save(deps.storage, &0)?;
     TIMING_LOCKED.save(deps.storage, &false)?;
@@ -173,9 +175,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> R
                 min_operators,
             },
         ),
-        ExecuteMsg::ProposeAdmin { new_admin } => execute_propose_admin(deps, info, new_admin),
-        ExecuteMsg::AcceptAdmin {} => execute_accept_admin(deps, info),
-        ExecuteMsg::CancelAdminProposal {} => execute_cancel_admin_proposal(deps, info),
+        ExecuteMsg::UpdateOwnership(action) => execute_update_ownership(deps, env, info, action),
     }
 }
 
@@ -264,47 +264,24 @@ fn execute_update_config(deps: DepsMut, info: MessageInfo, c: ConfigChanges) -> 
     Ok(res)
 }
 
-fn execute_propose_admin(deps: DepsMut, info: MessageInfo, new_admin: String) -> Result<Response, ContractError> {
+/// cw-ownable two-step handover, as in the registry and staking (and every Edgemint contract): `transfer_ownership`
+/// by the admin, `accept_ownership` by the new admin (before the optional expiry). Renouncing is refused: the
+/// contract always needs an admin.
+fn execute_update_ownership(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    action: Action,
+) -> Result<Response, ContractError> {
     nonpayable(&info)?;
-    ensure_admin(deps.as_ref(), &info.sender, "propose a new admin")?;
-    let new_admin = deps.api.addr_validate(&new_admin)?;
-    PENDING_ADMIN.save(deps.storage, &new_admin)?;
-    Ok(Response::new()
-        .add_attribute("action", "propose_admin")
-        .add_attribute("admin", info.sender)
-        .add_attribute("pending_admin", new_admin))
-}
-
-fn execute_accept_admin(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
-    nonpayable(&info)?;
-    let pending = PENDING_ADMIN
-        .may_load(deps.storage)?
-        .ok_or(ContractError::NoPendingAdmin {})?;
-    if info.sender != pending {
-        return Err(ContractError::Unauthorized {
-            action: "accept the admin role".to_string(),
-            allowed: "the pending admin".to_string(),
-        });
+    if action == Action::RenounceOwnership {
+        return Err(ContractError::RenounceNotAllowed {});
     }
-    let previous = ADMIN.load(deps.storage)?;
-    ADMIN.save(deps.storage, &pending)?;
-    PENDING_ADMIN.remove(deps.storage);
+    let ownership = cw_ownable::update_ownership(deps, &env.block, &info.sender, action)?;
     Ok(Response::new()
-        .add_attribute("action", "accept_admin")
-        .add_attribute("previous_admin", previous)
-        .add_attribute("admin", pending))
-}
-
-fn execute_cancel_admin_proposal(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
-    nonpayable(&info)?;
-    ensure_admin(deps.as_ref(), &info.sender, "cancel the admin handover")?;
-    if !PENDING_ADMIN.exists(deps.storage) {
-        return Err(ContractError::NoPendingAdmin {});
-    }
-    PENDING_ADMIN.remove(deps.storage);
-    Ok(Response::new()
-        .add_attribute("action", "cancel_admin_proposal")
-        .add_attribute("admin", info.sender))
+        .add_attribute("action", "update_ownership")
+        .add_attribute("sender", info.sender)
+        .add_attributes(ownership.into_attributes()))
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -314,14 +291,27 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
-    Ok(ensure_upgrade(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?)
+    let mut res = ensure_upgrade(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    // Code from before cw-ownable kept its own `admin` / `pending_admin` items: move the admin into cw-ownable's
+    // `ownership` (a pending proposal is dropped; the admin proposes again with `transfer_ownership`).
+    if let Some(admin) = LEGACY_ADMIN.may_load(deps.storage)? {
+        cw_ownable::initialize_owner(deps.storage, deps.api, Some(admin.as_str()))?;
+        LEGACY_ADMIN.remove(deps.storage);
+        LEGACY_PENDING_ADMIN.remove(deps.storage);
+        res = res.add_attribute("migrated_admin", admin);
+    }
+    Ok(res)
 }
+
+/// The admin items of the layout before cw-ownable (converted by `migrate`).
+const LEGACY_ADMIN: Item<Addr> = Item::new("admin");
+const LEGACY_PENDING_ADMIN: Item<Addr> = Item::new("pending_admin");
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers
 
 pub(crate) fn ensure_admin(deps: Deps, sender: &Addr, action: &str) -> Result<(), ContractError> {
-    if *sender != ADMIN.load(deps.storage)? {
+    if !cw_ownable::is_owner(deps.storage, sender)? {
         return Err(ContractError::Unauthorized {
             action: action.to_string(),
             allowed: "the admin".to_string(),
@@ -330,18 +320,13 @@ pub(crate) fn ensure_admin(deps: Deps, sender: &Addr, action: &str) -> Result<()
     Ok(())
 }
 
-/// A bank denom: 3..=128 characters, a letter first, then letters, digits and `/:._-`.
+/// A bank denom (`edgemint_types::validate::denom`: 3..=128 characters, a letter first, then letters, digits and
+/// `/:._-`).
 fn validate_denom(denom: &str) -> Result<(), ContractError> {
-    let invalid = || ContractError::InvalidDenom {
-        denom: denom.to_string(),
-    };
-    let mut chars = denom.chars();
-    let first = chars.next().ok_or_else(invalid)?;
-    if !(3..=128).contains(&denom.len())
-        || !first.is_ascii_alphabetic()
-        || !chars.all(|c| c.is_ascii_alphanumeric() || "/:._-".contains(c))
-    {
-        return Err(invalid());
+    if !edgemint_types::validate::denom(denom) {
+        return Err(ContractError::InvalidDenom {
+            denom: denom.to_string(),
+        });
     }
     Ok(())
 }

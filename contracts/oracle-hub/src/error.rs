@@ -1,4 +1,5 @@
 use cosmwasm_std::{CheckedMultiplyFractionError, Decimal, OverflowError, StdError, Timestamp, Uint128};
+use cw_ownable::OwnershipError;
 use cw_utils::PaymentError;
 use edgemint_types::migrate::MigrateError;
 use edgemint_types::oracle::EpochStatus;
@@ -26,8 +27,12 @@ pub enum ContractError {
     #[error("unauthorized: only {allowed} may {action}")]
     Unauthorized { action: String, allowed: String },
 
-    #[error("no admin handover is pending")]
-    NoPendingAdmin {},
+    /// Admin handover (cw-ownable): not the owner, not the pending owner, no pending transfer, expired transfer.
+    #[error(transparent)]
+    Ownership(#[from] OwnershipError),
+
+    #[error("the hub admin cannot be renounced: hand it over with transfer_ownership + accept_ownership")]
+    RenounceNotAllowed {},
 
     // ----- config -----
     #[error("invalid denom {denom:?}")]

@@ -1,5 +1,6 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Binary, Decimal, HexBinary, Timestamp, Uint128};
+use cw_ownable::Action;
 
 pub use edgemint_types::oracle::{CurrentEpochResponse, EpochResponse, EpochStatus, HubQueryMsg};
 
@@ -122,12 +123,10 @@ pub enum ExecuteMsg {
         bounty_fraction: Option<Decimal>,
         min_operators: Option<u32>,
     },
-    /// Admin only: start a two-step handover to `new_admin` (replaces any pending proposal).
-    ProposeAdmin { new_admin: String },
-    /// The proposed admin accepts the handover.
-    AcceptAdmin {},
-    /// Admin only: withdraw a pending handover.
-    CancelAdminProposal {},
+    /// cw-ownable two-step admin handover, as in the registry and staking:
+    /// `{"transfer_ownership":{"new_owner":..,"expiry":null}}` by the admin, then `"accept_ownership"` by the new
+    /// admin. `"renounce_ownership"` is refused.
+    UpdateOwnership(Action),
 }
 
 /// Which evidence to look up in `EvidenceUsed`.
@@ -142,6 +141,9 @@ pub enum EvidenceKey {
 pub enum QueryMsg {
     #[returns(ConfigResponse)]
     Config {},
+    /// The admin and any pending admin handover (cw-ownable).
+    #[returns(cw_ownable::Ownership<Addr>)]
+    Ownership {},
     #[returns(OperatorResponse)]
     Operator { address: String },
     /// Every operator ever added (listed or removed), by address; `limit` defaults to 10, at most 50.

@@ -12,14 +12,15 @@ use crate::operators::{count_active, is_active, load_entries};
 use crate::reports::statement_for;
 use crate::signature::sha256;
 use crate::state::{
-    Operator, StoredReport, ADMIN, CONFIG, DEFAULT_PAGE_LIMIT, DEVICE_EVIDENCE, ELECTORATE, EPOCHS, LISTED_COUNT,
-    MAX_OPERATORS, MAX_PAGE_LIMIT, MAX_REPORTS_PER_EPOCH, MAX_UNBONDING_ENTRIES, OPERATORS, OPERATOR_EVIDENCE,
-    PENDING_ADMIN, REPORTS, TALLY, TIMING_LOCKED,
+    Operator, StoredReport, CONFIG, DEFAULT_PAGE_LIMIT, DEVICE_EVIDENCE, ELECTORATE, EPOCHS, LISTED_COUNT,
+    MAX_OPERATORS, MAX_PAGE_LIMIT, MAX_REPORTS_PER_EPOCH, MAX_UNBONDING_ENTRIES, OPERATORS, OPERATOR_EVIDENCE, REPORTS,
+    TALLY, TIMING_LOCKED,
 };
 
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {
         QueryMsg::Config {} => to_json_binary(&query_config(deps)?),
+        QueryMsg::Ownership {} => to_json_binary(&cw_ownable::get_ownership(deps.storage)?),
         QueryMsg::Operator { address } => {
             let address = deps.api.addr_validate(&address)?;
             let operator = OPERATORS
@@ -82,9 +83,13 @@ fn std_err(e: ContractError) -> StdError {
 
 fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
     let config = CONFIG.load(deps.storage)?;
+    let ownership = cw_ownable::get_ownership(deps.storage)?;
     Ok(ConfigResponse {
-        admin: ADMIN.load(deps.storage)?,
-        pending_admin: PENDING_ADMIN.may_load(deps.storage)?,
+        // Renouncing is refused, so there is always an admin.
+        admin: ownership
+            .owner
+            .ok_or_else(|| StdError::generic_err("the hub contract has no admin"))?,
+        pending_admin: ownership.pending_owner,
         listed_operators: LISTED_COUNT.load(deps.storage)?,
         active_operators: count_active(deps, &config).map_err(std_err)?,
         max_operators: MAX_OPERATORS,

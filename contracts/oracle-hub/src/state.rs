@@ -119,8 +119,8 @@ pub struct EvidenceRecord {
 }
 
 pub const CONFIG: Item<Config> = Item::new("config");
-pub const ADMIN: Item<Addr> = Item::new("admin");
-pub const PENDING_ADMIN: Item<Addr> = Item::new("pending_admin");
+// The admin is cw-ownable's `ownership` item (`cw_ownable::{get_ownership, update_ownership, ...}`), as in the
+// registry and staking.
 
 /// Every operator ever added, listed or not (a removed operator keeps its bond until it unbonds).
 pub const OPERATORS: Map<&Addr, Operator> = Map::new("operators");

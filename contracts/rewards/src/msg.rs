@@ -1,5 +1,6 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Decimal, HexBinary, Timestamp, Uint128};
+use cw_ownable::Action;
 
 pub use edgemint_types::oracle::EpochStatus;
 pub use edgemint_types::rewards::{EpochBudgetResponse, RewardsExecuteMsg, RewardsQueryMsg};
@@ -105,12 +106,10 @@ pub enum ExecuteMsg {
     /// Admin only: moves the revenue earmarked for an epoch that is not reserved (e.g. one that never got a report)
     /// to another epoch not yet reserved, or to the free pool (`to_epoch: null`).
     ReassignRevenue { from_epoch: u64, to_epoch: Option<u64> },
-    /// Admin only: start a two-step handover to `new_admin` (replaces any pending proposal).
-    ProposeAdmin { new_admin: String },
-    /// The proposed admin accepts the handover.
-    AcceptAdmin {},
-    /// Admin only: withdraw a pending handover.
-    CancelAdminProposal {},
+    /// cw-ownable two-step admin handover, as in the registry and staking:
+    /// `{"transfer_ownership":{"new_owner":..,"expiry":null}}` by the admin, then `"accept_ownership"` by the new
+    /// admin. `"renounce_ownership"` is refused.
+    UpdateOwnership(Action),
 }
 
 #[cw_serde]
@@ -118,6 +117,9 @@ pub enum ExecuteMsg {
 pub enum QueryMsg {
     #[returns(ConfigResponse)]
     Config {},
+    /// The admin and any pending admin handover (cw-ownable).
+    #[returns(cw_ownable::Ownership<Addr>)]
+    Ownership {},
     /// The epoch's budget: live figures until it is reserved (at its first report), then the frozen figures.
     #[returns(EpochBudgetResponse)]
     EpochBudget { epoch: u64 },

@@ -10,13 +10,12 @@ use crate::msg::{
     QueryMsg, RevenueResponse, ScheduleEntry, ScheduleResponse,
 };
 use crate::pool::balance_of;
-use crate::state::{
-    ADMIN, CLAIMED, CONFIG, EPOCHS, IBC_PENDING, MAX_SCHEDULE_COUNT, OPERATOR_CLAIMED, PENDING_ADMIN, POOL, REVENUE,
-};
+use crate::state::{CLAIMED, CONFIG, EPOCHS, IBC_PENDING, MAX_SCHEDULE_COUNT, OPERATOR_CLAIMED, POOL, REVENUE};
 
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {
         QueryMsg::Config {} => to_json_binary(&query_config(deps)?),
+        QueryMsg::Ownership {} => to_json_binary(&cw_ownable::get_ownership(deps.storage)?),
         QueryMsg::EpochBudget { epoch } => {
             let config = CONFIG.load(deps.storage)?;
             let pool = POOL.load(deps.storage)?;
@@ -67,9 +66,13 @@ fn std_err(e: ContractError) -> StdError {
 
 fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
     let config = CONFIG.load(deps.storage)?;
+    let ownership = cw_ownable::get_ownership(deps.storage)?;
     Ok(ConfigResponse {
-        admin: ADMIN.load(deps.storage)?,
-        pending_admin: PENDING_ADMIN.may_load(deps.storage)?,
+        // Renouncing is refused, so there is always an admin.
+        admin: ownership
+            .owner
+            .ok_or_else(|| StdError::generic_err("the rewards contract has no admin"))?,
+        pending_admin: ownership.pending_owner,
         hub: config.hub,
         registry: config.registry,
         denom: config.denom,

@@ -126,8 +126,8 @@ impl EpochRecord {
 }
 
 pub const CONFIG: Item<Config> = Item::new("config");
-pub const ADMIN: Item<Addr> = Item::new("admin");
-pub const PENDING_ADMIN: Item<Addr> = Item::new("pending_admin");
+// The admin is cw-ownable's `ownership` item (`cw_ownable::{get_ownership, update_ownership, ...}`), as in the
+// registry and staking.
 pub const POOL: Item<Pool> = Item::new("pool");
 /// epoch → revenue assigned to it (kept after the reservation, for the record).
 pub const REVENUE: Map<u64, Uint128> = Map::new("revenue");

@@ -310,18 +310,13 @@ fn join<T: ToString>(items: &[T]) -> String {
     items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
 }
 
-/// A bank denom: 3..=128 characters, a letter first, then letters, digits and `/:._-`.
+/// A bank denom (`edgemint_types::validate::denom`: 3..=128 characters, a letter first, then letters, digits and
+/// `/:._-`).
 fn validate_denom(denom: &str) -> Result<(), ContractError> {
-    let invalid = || ContractError::InvalidDenom {
-        denom: denom.to_string(),
-    };
-    let mut chars = denom.chars();
-    let first = chars.next().ok_or_else(invalid)?;
-    if !(3..=128).contains(&denom.len())
-        || !first.is_ascii_alphabetic()
-        || !chars.all(|c| c.is_ascii_alphanumeric() || "/:._-".contains(c))
-    {
-        return Err(invalid());
+    if !edgemint_types::validate::denom(denom) {
+        return Err(ContractError::InvalidDenom {
+            denom: denom.to_string(),
+        });
     }
     Ok(())
 }

@@ -1,10 +1,13 @@
 //! Instantiate validation, UpdateConfig, admin handover, migrate.
 
-use cosmwasm_std::{Decimal, Timestamp, Uint128};
+use cosmwasm_std::{Addr, Decimal, Timestamp, Uint128};
 use cw_multi_test::Executor;
+use cw_ownable::{Action, Ownership, OwnershipError};
+use cw_storage_plus::Item;
+use cw_utils::Expiration;
 use edgemint_types::migrate::MigrateError;
 use oracle_hub::contract::{CONTRACT_NAME, CONTRACT_VERSION};
-use oracle_hub::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg};
+use oracle_hub::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 use oracle_hub::ContractError;
 
 use crate::suite::*;
@@ -200,51 +203,57 @@ fn epoch_timing_is_locked_after_the_first_report() {
     assert_eq!(s.epoch(0).final_at, Some(s.now().plus_seconds(1)));
 }
 
+/// The admin hands over with cw-ownable, exactly like the registry and staking: transfer_ownership, then
+/// accept_ownership by the new admin; renouncing is refused.
 #[test]
 fn admin_handover_is_two_step() {
     let mut s = Suite::new(0);
     let admin = s.admin.clone();
     let dao = s.addr("dao");
     let stranger = s.addr("stranger");
+    let transfer = |to: &Addr, expiry: Option<Expiration>| {
+        ExecuteMsg::UpdateOwnership(Action::TransferOwnership {
+            new_owner: to.to_string(),
+            expiry,
+        })
+    };
+    let accept = ExecuteMsg::UpdateOwnership(Action::AcceptOwnership);
     assert_eq!(
-        s.exec(&dao, &ExecuteMsg::AcceptAdmin {}).unwrap_err(),
-        ContractError::NoPendingAdmin {}
+        s.exec(&dao, &accept).unwrap_err(),
+        ContractError::Ownership(OwnershipError::TransferNotFound)
     );
-    assert!(matches!(
-        s.exec(
-            &stranger,
-            &ExecuteMsg::ProposeAdmin {
-                new_admin: dao.to_string()
-            }
-        )
-        .unwrap_err(),
-        ContractError::Unauthorized { .. }
-    ));
-    s.exec(
-        &admin,
-        &ExecuteMsg::ProposeAdmin {
-            new_admin: dao.to_string(),
-        },
-    )
-    .unwrap();
+    assert_eq!(
+        s.exec(&stranger, &transfer(&dao, None)).unwrap_err(),
+        ContractError::Ownership(OwnershipError::NotOwner)
+    );
+    s.exec(&admin, &transfer(&dao, None)).unwrap();
     assert_eq!(s.config().pending_admin, Some(dao.clone()));
-    assert!(matches!(
-        s.exec(&stranger, &ExecuteMsg::AcceptAdmin {}).unwrap_err(),
-        ContractError::Unauthorized { .. }
-    ));
-    s.exec(&admin, &ExecuteMsg::CancelAdminProposal {}).unwrap();
+    let own: Ownership<Addr> = s.query(&QueryMsg::Ownership {}).unwrap();
+    assert_eq!((own.owner, own.pending_owner), (Some(admin.clone()), Some(dao.clone())));
     assert_eq!(
-        s.exec(&dao, &ExecuteMsg::AcceptAdmin {}).unwrap_err(),
-        ContractError::NoPendingAdmin {}
+        s.exec(&stranger, &accept).unwrap_err(),
+        ContractError::Ownership(OwnershipError::NotPendingOwner)
     );
-    s.exec(
-        &admin,
-        &ExecuteMsg::ProposeAdmin {
-            new_admin: dao.to_string(),
-        },
-    )
-    .unwrap();
-    s.exec(&dao, &ExecuteMsg::AcceptAdmin {}).unwrap();
+    // cw-ownable has no cancel: a new proposal replaces the pending one, and one with an expiry already past
+    // withdraws it
+    s.exec(&admin, &transfer(&dao, Some(Expiration::AtHeight(1)))).unwrap();
+    assert_eq!(
+        s.exec(&dao, &accept).unwrap_err(),
+        ContractError::Ownership(OwnershipError::TransferExpired)
+    );
+    assert_eq!(s.config().admin, admin, "a proposal alone changes nothing");
+    s.exec(&admin, &transfer(&dao, None)).unwrap();
+    let resp = s.exec(&dao, &accept).unwrap();
+    let attr = |key: &str| {
+        resp.events
+            .iter()
+            .filter(|e| e.ty == "wasm")
+            .flat_map(|e| e.attributes.iter())
+            .find(|a| a.key == key)
+            .map(|a| a.value.clone())
+    };
+    assert_eq!(attr("action").as_deref(), Some("update_ownership"));
+    assert_eq!(attr("owner"), Some(dao.to_string()));
     let c = s.config();
     assert_eq!((c.admin, c.pending_admin), (dao.clone(), None));
     // the old admin lost its powers
@@ -259,6 +268,37 @@ fn admin_handover_is_two_step() {
         .unwrap_err(),
         ContractError::Unauthorized { .. }
     ));
+    // renouncing would leave the hub without an admin: refused
+    assert_eq!(
+        s.exec(&dao, &ExecuteMsg::UpdateOwnership(Action::RenounceOwnership))
+            .unwrap_err(),
+        ContractError::RenounceNotAllowed {}
+    );
+    assert_eq!(s.config().admin, dao);
+}
+
+/// A hub instantiated before cw-ownable kept its admin in its own `admin` / `pending_admin` items: `migrate` moves
+/// the admin into cw-ownable and drops the old items.
+#[test]
+fn migrate_moves_the_legacy_admin_into_cw_ownable() {
+    let mut s = Suite::new(0);
+    let admin = s.admin.clone();
+    let dao = s.addr("dao");
+    let hub = s.hub.clone();
+    let code = s.hub_code;
+    {
+        let mut store = s.app.contract_storage_mut(&hub);
+        store.remove(b"ownership");
+        Item::<Addr>::new("admin").save(store.as_mut(), &dao).unwrap();
+        Item::<Addr>::new("pending_admin").save(store.as_mut(), &admin).unwrap();
+    }
+    s.app
+        .migrate_contract(admin.clone(), hub.clone(), &MigrateMsg {}, code)
+        .unwrap();
+    let own: Ownership<Addr> = s.query(&QueryMsg::Ownership {}).unwrap();
+    assert_eq!((own.owner, own.pending_owner), (Some(dao.clone()), None));
+    let store = s.app.contract_storage(&hub);
+    assert!(store.get(b"admin").is_none() && store.get(b"pending_admin").is_none());
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! Instantiate, config, admin handover, migrate, and the JSON interface other contracts rely on.
 
-use cosmwasm_std::{to_json_string, Decimal, Uint128};
+use cosmwasm_std::{to_json_string, Addr, Decimal, Uint128};
 use cw_multi_test::Executor;
+use cw_ownable::{Action, Ownership, OwnershipError};
+use cw_storage_plus::Item;
+use cw_utils::Expiration;
 use edgemint_types::migrate::MigrateError;
 use rewards::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use rewards::msg::{
@@ -163,64 +166,55 @@ fn update_config_is_admin_only_and_validated() {
     assert_eq!(s.budget(365).emission.u128(), 900 * EMC);
 }
 
+/// The admin hands over with cw-ownable, exactly like the registry and staking: transfer_ownership, then
+/// accept_ownership by the new admin; renouncing is refused.
 #[test]
 fn admin_handover_is_two_step() {
     let mut s = Suite::new();
     let admin = s.admin.clone();
     let dao = s.addr("dao");
     let mallory = s.addr("mallory");
+    let transfer = |to: &Addr, expiry: Option<Expiration>| {
+        ExecuteMsg::UpdateOwnership(Action::TransferOwnership {
+            new_owner: to.to_string(),
+            expiry,
+        })
+    };
+    let accept = ExecuteMsg::UpdateOwnership(Action::AcceptOwnership);
     assert_eq!(
-        s.exec(&dao, &ExecuteMsg::AcceptAdmin {}, &[]).unwrap_err(),
-        ContractError::NoPendingAdmin {}
+        s.exec(&dao, &accept, &[]).unwrap_err(),
+        ContractError::Ownership(OwnershipError::TransferNotFound)
     );
-    assert!(matches!(
-        s.exec(
-            &mallory,
-            &ExecuteMsg::ProposeAdmin {
-                new_admin: mallory.to_string()
-            },
-            &[]
-        )
-        .unwrap_err(),
-        ContractError::Unauthorized { .. }
-    ));
-    s.exec(
-        &admin,
-        &ExecuteMsg::ProposeAdmin {
-            new_admin: dao.to_string(),
-        },
-        &[],
-    )
-    .unwrap();
+    assert_eq!(
+        s.exec(&mallory, &transfer(&mallory, None), &[]).unwrap_err(),
+        ContractError::Ownership(OwnershipError::NotOwner)
+    );
+    s.exec(&admin, &transfer(&dao, None), &[]).unwrap();
     let c: ConfigResponse = s.q(&QueryMsg::Config {});
     assert_eq!(c.pending_admin, Some(dao.clone()));
-    assert!(matches!(
-        s.exec(&mallory, &ExecuteMsg::AcceptAdmin {}, &[]).unwrap_err(),
-        ContractError::Unauthorized { .. }
-    ));
-    // cancel, then propose again and accept
-    assert!(matches!(
-        s.exec(&dao, &ExecuteMsg::CancelAdminProposal {}, &[]).unwrap_err(),
-        ContractError::Unauthorized { .. }
-    ));
-    s.exec(&admin, &ExecuteMsg::CancelAdminProposal {}, &[]).unwrap();
+    let own: Ownership<Addr> = s.q(&QueryMsg::Ownership {});
+    assert_eq!((own.owner, own.pending_owner), (Some(admin.clone()), Some(dao.clone())));
     assert_eq!(
-        s.exec(&admin, &ExecuteMsg::CancelAdminProposal {}, &[]).unwrap_err(),
-        ContractError::NoPendingAdmin {}
+        s.exec(&mallory, &accept, &[]).unwrap_err(),
+        ContractError::Ownership(OwnershipError::NotPendingOwner)
     );
+    // cw-ownable has no cancel: only the admin may replace the proposal, and one with an expiry already past
+    // withdraws it; then propose again and accept
     assert_eq!(
-        s.exec(&dao, &ExecuteMsg::AcceptAdmin {}, &[]).unwrap_err(),
-        ContractError::NoPendingAdmin {}
+        s.exec(&dao, &transfer(&dao, Some(Expiration::AtHeight(1))), &[])
+            .unwrap_err(),
+        ContractError::Ownership(OwnershipError::NotOwner)
     );
-    s.exec(
-        &admin,
-        &ExecuteMsg::ProposeAdmin {
-            new_admin: dao.to_string(),
-        },
-        &[],
-    )
-    .unwrap();
-    s.exec(&dao, &ExecuteMsg::AcceptAdmin {}, &[]).unwrap();
+    s.exec(&admin, &transfer(&dao, Some(Expiration::AtHeight(1))), &[])
+        .unwrap();
+    assert_eq!(
+        s.exec(&dao, &accept, &[]).unwrap_err(),
+        ContractError::Ownership(OwnershipError::TransferExpired)
+    );
+    let c: ConfigResponse = s.q(&QueryMsg::Config {});
+    assert_eq!(c.admin, admin, "a proposal alone changes nothing");
+    s.exec(&admin, &transfer(&dao, None), &[]).unwrap();
+    s.exec(&dao, &accept, &[]).unwrap();
     let c: ConfigResponse = s.q(&QueryMsg::Config {});
     assert_eq!(c.admin, dao);
     assert_eq!(c.pending_admin, None);
@@ -230,6 +224,37 @@ fn admin_handover_is_two_step() {
         ContractError::Unauthorized { .. }
     ));
     s.exec(&dao, &update(None, None, Some(10)), &[]).unwrap();
+    // renouncing would leave the pool without an admin: refused
+    assert_eq!(
+        s.exec(&dao, &ExecuteMsg::UpdateOwnership(Action::RenounceOwnership), &[])
+            .unwrap_err(),
+        ContractError::RenounceNotAllowed {}
+    );
+    let c: ConfigResponse = s.q(&QueryMsg::Config {});
+    assert_eq!(c.admin, dao);
+}
+
+/// A pool instantiated before cw-ownable kept its admin in its own `admin` / `pending_admin` items: `migrate` moves
+/// the admin into cw-ownable and drops the old items.
+#[test]
+fn migrate_moves_the_legacy_admin_into_cw_ownable() {
+    let mut s = Suite::new();
+    let admin = s.admin.clone();
+    let dao = s.addr("dao");
+    let (rewards, code_id) = (s.rewards.clone(), s.code_id);
+    {
+        let mut store = s.app.contract_storage_mut(&rewards);
+        store.remove(b"ownership");
+        Item::<Addr>::new("admin").save(store.as_mut(), &dao).unwrap();
+        Item::<Addr>::new("pending_admin").save(store.as_mut(), &admin).unwrap();
+    }
+    s.app
+        .migrate_contract(admin, rewards.clone(), &MigrateMsg {}, code_id)
+        .unwrap();
+    let own: Ownership<Addr> = s.q(&QueryMsg::Ownership {});
+    assert_eq!((own.owner, own.pending_owner), (Some(dao), None));
+    let store = s.app.contract_storage(&rewards);
+    assert!(store.get(b"admin").is_none() && store.get(b"pending_admin").is_none());
 }
 
 #[test]
