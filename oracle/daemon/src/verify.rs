@@ -5,7 +5,7 @@
 //!    daemon's own is used, so a foreign report fails the signature instead);
 //! 2. `timestamp_out_of_window`: |timestamp − now| > window;
 //! 3. `epoch_mismatch`: the timestamp is not inside the report's epoch (hub timing);
-//! 4. `implausible_uptime` (uptime_secs > epoch length), `implausible_tasks`, `implausible_interactions` (above the
+//! 4. `implausible_uptime` (uptime_secs > time elapsed in the epoch at the report's timestamp), `implausible_tasks`, `implausible_interactions` (above the
 //!    configured per-epoch ceilings);
 //! 5. `unknown_device`, `device_not_active` (registry, cached), `unavailable` when the registry cannot be asked;
 //! 6. `bad_signature` with the registered key (ed25519 over the bytes, secp256k1 over their sha256);
@@ -37,8 +37,8 @@ pub enum Rejection {
     TimestampOutOfWindow { timestamp: u64, now: u64, window: u64 },
     #[error("timestamp {timestamp} is not inside epoch {epoch}")]
     EpochMismatch { epoch: u64, timestamp: u64 },
-    #[error("uptime {uptime_secs} s exceeds the epoch length {epoch_length} s")]
-    ImplausibleUptime { uptime_secs: u64, epoch_length: u64 },
+    #[error("uptime {uptime_secs} s exceeds the {max_secs} s of its epoch elapsed at the report's timestamp")]
+    ImplausibleUptime { uptime_secs: u64, max_secs: u64 },
     #[error("{tasks} tasks in one epoch exceeds the ceiling {max}")]
     ImplausibleTasks { tasks: u64, max: u64 },
     #[error("{interactions} interactions in one epoch exceeds the ceiling {max}")]
@@ -196,10 +196,16 @@ impl Verifier {
                 timestamp: r.timestamp,
             });
         }
-        if r.uptime_secs > self.timing.length {
+        // Counters are cumulative within the epoch, so uptime can't exceed the time elapsed in it at the report's own
+        // timestamp (which itself is within the window of now).
+        let elapsed_nanos = (u128::from(r.timestamp) * 1_000_000_000).saturating_sub(self.timing.start_nanos(r.epoch));
+        let max_secs = u64::try_from(elapsed_nanos.div_ceil(1_000_000_000))
+            .unwrap_or(u64::MAX)
+            .min(self.timing.length);
+        if r.uptime_secs > max_secs {
             return Err(Rejection::ImplausibleUptime {
                 uptime_secs: r.uptime_secs,
-                epoch_length: self.timing.length,
+                max_secs,
             });
         }
         if r.tasks_completed > self.limits.max_tasks_per_epoch {
@@ -392,6 +398,15 @@ pub(crate) mod tests {
         let mut r = report(1, 1, now);
         r.uptime_secs = LEN + 1;
         assert_eq!(code(&f, &signed(k1, CHAIN, r)).await, "implausible_uptime");
+        // More uptime than has elapsed in the epoch so far (an inflated counter early in the epoch).
+        // The fixture's clock is 100 s into epoch 10.
+        let mut r = report(1, 1, now);
+        r.uptime_secs = 101;
+        assert_eq!(code(&f, &signed(k1, CHAIN, r)).await, "implausible_uptime");
+        let mut r = report(1, 1, now);
+        r.uptime_secs = 100;
+        assert_eq!(code(&f, &signed(k1, CHAIN, r)).await, "ok");
+        f.verifier.refund(1); // give back the rate-limit token the accepted report took
         let mut r = report(1, 1, now);
         r.tasks_completed = 1001;
         assert_eq!(code(&f, &signed(k1, CHAIN, r)).await, "implausible_tasks");
