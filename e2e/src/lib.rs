@@ -3,6 +3,7 @@
 
 pub mod contracts;
 pub mod epochs;
+pub mod oracles;
 pub mod testnet;
 
 pub use chain_config::client::{self, ChainClient, FeeMode, TxError, TxOutcome};
