@@ -5,10 +5,9 @@ use anyhow::{Context, Result};
 use base64::Engine;
 use chain_config::client::{ChainClient, Signer, TxOutcome};
 use chain_config::keys::KeyInfo;
-use ed25519_dalek::Signer as _;
+use edgemint_device_sdk::{DeviceKey, KeyType};
 use rand_core::{OsRng, RngCore};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use crate::TestNet;
 
@@ -92,11 +91,8 @@ pub async fn funded_account(
 }
 
 /// A simulated device: its key and activation code.
-pub enum DeviceKey {
-    Ed25519(ed25519_dalek::SigningKey),
-    Secp256k1(k256::ecdsa::SigningKey),
-}
-
+/// A simulated device: its key (the device SDK's, so signing follows the same rules as real firmware) and its
+/// activation code.
 pub struct Device {
     pub key: DeviceKey,
     pub code: String,
@@ -105,57 +101,44 @@ pub struct Device {
 impl Device {
     pub fn new_ed25519() -> Self {
         Self {
-            key: DeviceKey::Ed25519(ed25519_dalek::SigningKey::generate(&mut OsRng)),
+            key: DeviceKey::generate(KeyType::Ed25519),
             code: random_code(),
         }
     }
 
     pub fn new_secp256k1() -> Self {
         Self {
-            key: DeviceKey::Secp256k1(k256::ecdsa::SigningKey::random(&mut OsRng)),
+            key: DeviceKey::generate(KeyType::Secp256k1),
             code: random_code(),
         }
     }
 
     pub fn pubkey(&self) -> Vec<u8> {
-        match &self.key {
-            DeviceKey::Ed25519(k) => k.verifying_key().to_bytes().to_vec(),
-            DeviceKey::Secp256k1(k) => k.verifying_key().to_encoded_point(true).as_bytes().to_vec(),
-        }
+        self.key.public_key()
     }
 
     pub fn code_hash(&self) -> [u8; 32] {
-        Sha256::digest(self.code.as_bytes()).into()
+        edgemint_device_sdk::code_hash(&self.code)
     }
 
     /// The `DeviceRegistration` `maker` submits to `registry` on `chain_id`, with the device's proof of possession:
     /// its signature over the registration message (`edgemint_types::registry::registration_message`).
     pub fn registration(&self, model: &str, chain_id: &str, registry: &str, maker: &str) -> Value {
-        let key_type = match self.key {
-            DeviceKey::Ed25519(_) => "ed25519",
-            DeviceKey::Secp256k1(_) => "secp256k1",
-        };
-        let message = edgemint_types::registry::registration_message(chain_id, registry, maker, &self.code_hash());
+        let signature =
+            edgemint_device_sdk::registration_signature(&self.key, chain_id, registry, maker, &self.code_hash());
         json!({
-            "key_type": key_type,
+            "key_type": self.key.key_type().as_str(),
             "pubkey": base64::engine::general_purpose::STANDARD.encode(self.pubkey()),
             "code_hash": hex::encode(self.code_hash()),
             "model": model,
             "metadata_uri": null,
-            "registration_signature": base64::engine::general_purpose::STANDARD.encode(self.sign(&message)),
+            "registration_signature": base64::engine::general_purpose::STANDARD.encode(signature),
         })
     }
 
-    /// Signs an activation or registration message as the registry defines it: ed25519 over the bytes, secp256k1
-    /// over sha256.
+    /// Signs a message as the registry defines it (ed25519 over the bytes, secp256k1 over sha256).
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
-        match &self.key {
-            DeviceKey::Ed25519(k) => k.sign(message).to_bytes().to_vec(),
-            DeviceKey::Secp256k1(k) => {
-                let sig: k256::ecdsa::Signature = k.sign(message);
-                sig.normalize_s().unwrap_or(sig).to_bytes().to_vec()
-            }
-        }
+        self.key.sign(message).to_vec()
     }
 }
 

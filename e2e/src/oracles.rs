@@ -7,13 +7,13 @@ use std::time::Duration;
 use anyhow::{anyhow, Context, Result};
 use chain_config::client::ChainClient;
 use chain_config::keys::KeyInfo;
-use edgemint_device_sdk::{DeviceKey, KeyType, SignedTelemetry, TelemetryReport};
+use edgemint_device_sdk::{SignedTelemetry, TelemetryReport};
 use edgemint_oracle::config::Config;
 use serde_json::Value;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::contracts::{self, Core, Device};
+use crate::contracts::{Core, Device};
 use crate::epochs::Epochs;
 
 /// Settings tests vary; everything else is the daemon's default.
@@ -123,21 +123,8 @@ impl Drop for OracleDaemon {
     }
 }
 
-/// The device-sdk key of a simulated device (same secret).
-pub fn sdk_key(device: &Device) -> Result<DeviceKey> {
-    let key = match &device.key {
-        contracts::DeviceKey::Ed25519(k) => DeviceKey::from_secret_bytes(KeyType::Ed25519, &k.to_bytes())?,
-        contracts::DeviceKey::Secp256k1(k) => DeviceKey::from_secret_bytes(KeyType::Secp256k1, &k.to_bytes())?,
-    };
-    anyhow::ensure!(
-        key.public_key() == device.pubkey(),
-        "sdk key differs from the device key"
-    );
-    Ok(key)
-}
-
 /// A signed telemetry report in its JSON form.
 pub fn signed_report(device: &Device, chain_id: &str, report: TelemetryReport) -> Result<Value> {
-    let signed = SignedTelemetry::sign(&sdk_key(device)?, chain_id, report)?;
+    let signed = SignedTelemetry::sign(&device.key, chain_id, report)?;
     Ok(serde_json::from_str(&signed.to_json())?)
 }
