@@ -12,7 +12,7 @@ CHAIN := cargo run -q -p chain-config --bin edgemint-chain --
 .PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-stop run test unit e2e bench lint fmt
 
 help:
-	@echo "make run      local chain up, contracts deployed, endpoints/keys printed, live status (Ctrl-C stops)"
+	@echo "make run      fresh local chain, contracts, oracle daemon, ~50 simulated devices, a status line per epoch (Ctrl-C stops)"
 	@echo "make test     lint + unit tests + wasm gate + e2e against real nodes (installs what it needs)"
 	@echo "make setup    edgemintd + counterparty wasmd + wasm toolchain + cosmwasm-check (idempotent, cached)"
 	@echo "make wasm     contracts -> artifacts/*.wasm (MVP, optimized, cosmwasm-check'ed) + checksums.txt"
@@ -44,7 +44,7 @@ localnet-stop:
 	@for d in .localnet .localnet-4; do [ ! -f $$d/localnet.json ] || $(CHAIN) localnet stop --dir $$d; done
 
 run: wasm
-	$(CHAIN) localnet run --dir .localnet
+	bash scripts/run.sh
 
 lint:
 	cargo fmt --all -- --check

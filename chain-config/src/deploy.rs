@@ -3,7 +3,8 @@
 //! written to deployment.json.
 //!
 //! In plan messages a string `"${contract:LABEL}"` becomes the address of the contract instantiated with that label
-//! and `"${account:NAME}"` the address of the localnet account NAME.
+//! and `"${account:NAME}"` the address of the localnet account NAME; `"${pubkey:NAME}"` is that account's
+//! compressed secp256k1 public key in base64 (what the oracle hub's `add_operator` takes).
 
 use std::path::Path;
 
@@ -75,8 +76,20 @@ fn checksums(artifacts: &Path) -> Result<Vec<(String, String)>> {
         .collect())
 }
 
-/// Replaces `${contract:..}` and `${account:..}` strings anywhere in `v`.
-fn resolve(v: &serde_json::Value, contracts: &[Instance], accounts: &[KeyInfo]) -> Result<serde_json::Value> {
+fn account<'a>(accounts: &'a [KeyInfo], name: &str) -> Result<&'a KeyInfo> {
+    accounts
+        .iter()
+        .find(|a| a.name == name)
+        .with_context(|| format!("plan refers to unknown account `{name}`"))
+}
+
+/// Replaces `${contract:..}`, `${account:..}` and `${pubkey:..}` strings anywhere in `v`.
+fn resolve(
+    v: &serde_json::Value,
+    contracts: &[Instance],
+    accounts: &[KeyInfo],
+    coin_type: u32,
+) -> Result<serde_json::Value> {
     use serde_json::Value;
     Ok(match v {
         Value::String(s) => match s.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
@@ -89,26 +102,24 @@ fn resolve(v: &serde_json::Value, contracts: &[Instance], accounts: &[KeyInfo]) 
                         .address
                         .clone(),
                 ),
-                Some(("account", name)) => Value::String(
-                    accounts
-                        .iter()
-                        .find(|a| a.name == name)
-                        .with_context(|| format!("plan refers to unknown account `{name}`"))?
-                        .address
-                        .clone(),
-                ),
+                Some(("account", name)) => Value::String(account(accounts, name)?.address.clone()),
+                Some(("pubkey", name)) => {
+                    use base64::Engine as _;
+                    let key = account(accounts, name)?.signing_key(coin_type)?;
+                    Value::String(base64::engine::general_purpose::STANDARD.encode(key.public_key().to_bytes()))
+                }
                 _ => bail!("unknown placeholder `{s}` in the deploy plan"),
             },
             None => v.clone(),
         },
         Value::Array(a) => Value::Array(
             a.iter()
-                .map(|x| resolve(x, contracts, accounts))
+                .map(|x| resolve(x, contracts, accounts, coin_type))
                 .collect::<Result<_>>()?,
         ),
         Value::Object(m) => Value::Object(
             m.iter()
-                .map(|(k, x)| Ok((k.clone(), resolve(x, contracts, accounts)?)))
+                .map(|(k, x)| Ok((k.clone(), resolve(x, contracts, accounts, coin_type)?)))
                 .collect::<Result<_>>()?,
         ),
         _ => v.clone(),
@@ -154,7 +165,7 @@ pub async fn deploy(
             .iter()
             .find(|c| c.artifact == p.artifact)
             .with_context(|| format!("plan names {} but artifacts/ has no {}.wasm", p.artifact, p.artifact))?;
-        let msg = resolve(&p.msg, &contracts, accounts)?;
+        let msg = resolve(&p.msg, &contracts, accounts, client.coin_type())?;
         let (address, _) = client
             .instantiate(&signer, code.code_id, &p.label, &msg)
             .await
@@ -172,9 +183,10 @@ pub async fn deploy(
             &serde_json::Value::String(format!("${{contract:{}}}", e.contract)),
             &contracts,
             accounts,
+            client.coin_type(),
         )?;
         let contract = contract.as_str().unwrap_or_default().to_string();
-        let msg = resolve(&e.msg, &contracts, accounts)?;
+        let msg = resolve(&e.msg, &contracts, accounts, client.coin_type())?;
         let funds = e
             .funds
             .as_deref()
@@ -213,11 +225,11 @@ mod tests {
             mnemonic: String::new(),
         }];
         let msg = json!({"a": "${contract:staking}", "b": ["${account:deployer}", "plain"], "n": 3});
-        let out = resolve(&msg, &contracts, &accounts).unwrap();
+        let out = resolve(&msg, &contracts, &accounts, 118).unwrap();
         assert_eq!(out, json!({"a": "emc1staking", "b": ["emc1deployer", "plain"], "n": 3}));
-        assert!(resolve(&json!("${contract:rewards}"), &contracts, &accounts).is_err());
-        assert!(resolve(&json!("${account:nobody}"), &contracts, &accounts).is_err());
-        assert!(resolve(&json!("${other:x}"), &contracts, &accounts).is_err());
+        assert!(resolve(&json!("${contract:rewards}"), &contracts, &accounts, 118).is_err());
+        assert!(resolve(&json!("${account:nobody}"), &contracts, &accounts, 118).is_err());
+        assert!(resolve(&json!("${other:x}"), &contracts, &accounts, 118).is_err());
     }
 
     #[test]

@@ -26,6 +26,8 @@ const TEST_ACCOUNTS: &[(&str, u128)] = &[
     ("faucet", 1_000_000_000),
     ("alice", 1_000_000),
     ("bob", 1_000_000),
+    // The oracle operator `make run` starts a daemon for (bonds 1,000 EMC, pays report and claim fees).
+    ("oracle-operator", 100_000),
 ];
 const STATE_FILE: &str = "localnet.json";
 

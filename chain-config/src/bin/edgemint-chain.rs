@@ -102,6 +102,9 @@ enum LocalnetCmd {
         /// Return after deploying and leave the localnet running (stop it with `make localnet-stop`).
         #[arg(long)]
         no_follow: bool,
+        /// Start from a new genesis even if the directory holds a localnet (its state is deleted).
+        #[arg(long)]
+        fresh: bool,
     },
     /// Prints endpoints, heights and accounts.
     Status {
@@ -183,8 +186,9 @@ async fn localnet_cmd(cmd: LocalnetCmd) -> Result<()> {
             artifacts,
             plan,
             no_follow,
+            fresh,
         } => {
-            let mut net = ensure_started(&dir, 1, false, None, Duration::from_secs(60)).await?;
+            let mut net = ensure_started(&dir, 1, fresh, None, Duration::from_secs(60)).await?;
             let deployed = deploy_to(&net, &artifacts, &plan).await;
             print_status(&net).await;
             if let Err(e) = deployed {

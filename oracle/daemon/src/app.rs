@@ -12,6 +12,7 @@ use chain_config::client::{ChainClient, Signer};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::autoclaim::{AutoClaimer, ChainClaims};
 use crate::chain::ChainReader;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
@@ -175,7 +176,7 @@ pub async fn start(config: Config, mut shutdown: watch::Receiver<bool>) -> Resul
     if let Some(signer) = signer {
         let hub = Arc::new(ChainHub::new(client.clone(), config.contracts.hub.clone(), signer));
         let r = &config.report;
-        let reporter = Arc::new(Reporter::new(
+        let reporter = Reporter::new(
             store.clone(),
             hub,
             Backoff {
@@ -185,7 +186,35 @@ pub async fn start(config: Config, mut shutdown: watch::Receiver<bool>) -> Resul
             },
             clock.clone(),
             metrics.clone(),
-        ));
+        );
+        let reporter = if config.auto_claim.enabled {
+            let claim_signer = load_signer(
+                config
+                    .operator
+                    .mnemonic_file
+                    .as_deref()
+                    .context("auto_claim needs operator.mnemonic_file")?,
+                c.coin_type,
+                &c.prefix,
+            )?;
+            let chain = Arc::new(ChainClaims::new(
+                client.clone(),
+                config.contracts.hub.clone(),
+                config.contracts.rewards.clone(),
+                claim_signer,
+            ));
+            tracing::info!(max_batch = config.auto_claim.max_batch, "auto-claim on");
+            reporter.with_auto_claim(AutoClaimer::new(
+                store.clone(),
+                chain,
+                config.auto_claim.max_batch,
+                first,
+                metrics.clone(),
+            ))
+        } else {
+            reporter
+        };
+        let reporter = Arc::new(reporter);
         let idle = Duration::from_secs(config.epoch.poll_interval_secs.max(1) * 6);
         loops.push(tokio::spawn(reporter.run(
             epochs.computed.clone(),

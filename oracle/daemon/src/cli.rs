@@ -1,4 +1,4 @@
-//! The command line (`edgemint-oracle`): `start`, `config init`, `keys show`, `status`, `epoch show`.
+//! The command line (`edgemint-oracle`): `start`, `config init`, `keys show`, `status`, `epoch show`, `watch`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -35,6 +35,15 @@ pub enum Command {
     /// Epochs computed by a running daemon.
     #[command(subcommand)]
     Epoch(EpochCommand),
+    /// One status line per epoch as it is computed, reported, accepted, made final and claimed (until Ctrl-C).
+    Watch {
+        /// The running daemon's config file (its listen address, chain and contracts).
+        #[arg(long, short, default_value = "oracle.toml")]
+        config: PathBuf,
+        /// Seconds between two looks.
+        #[arg(long, default_value_t = 3)]
+        every: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -149,6 +158,14 @@ pub fn run(cli: Cli) -> Result<()> {
                 "address": signer.address.to_string(),
                 "pubkey": BASE64.encode(signer.key.public_key().to_bytes()),
             }))
+        }
+        Command::Watch { config, every } => {
+            let config = Config::load(&config)?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            runtime.block_on(crate::watch::run(config, Duration::from_secs(every.max(1))))
         }
         Command::Status(UrlArg { url }) => print_json(&get_json(&format!("{}/v1/status", url.trim_end_matches('/')))?),
         Command::Epoch(EpochCommand::Show { epoch, url, proof }) => {

@@ -38,6 +38,7 @@ pub struct Config {
     pub epoch: EpochConfig,
     pub weights: WeightsConfig,
     pub report: ReportConfig,
+    pub auto_claim: AutoClaimConfig,
 }
 
 /// `[server]`: the one HTTP server (ingest, API and `/metrics`).
@@ -270,6 +271,26 @@ impl Default for ReportConfig {
     }
 }
 
+/// `[auto_claim]`: claiming final epochs on the owners' behalf (the operator pays the fees; rewards always go to
+/// each leaf's owner). For small networks; needs `operator.mnemonic_file`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AutoClaimConfig {
+    /// Default false.
+    pub enabled: bool,
+    /// Claims per transaction, 1..=50 (the rewards contract's batch limit). Default 50.
+    pub max_batch: usize,
+}
+
+impl Default for AutoClaimConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            max_batch: 50,
+        }
+    }
+}
+
 /// What `edgemint-oracle config init` writes: every key with its default, commented.
 pub const DEFAULT_CONFIG_TOML: &str = r#"# Edgemint oracle daemon configuration.
 # Every key below shows its default; delete a key to keep the default. Unknown keys are errors.
@@ -346,6 +367,13 @@ enabled = true
 max_attempts = 8
 backoff_initial_secs = 2
 backoff_max_secs = 120
+
+[auto_claim]
+# Claim every final epoch's unclaimed leaves on the owners' behalf (fees paid by the operator; funds go to the
+# owners). Needs operator.mnemonic_file.
+enabled = false
+# Claims per transaction (1..=50).
+max_batch = 50
 "#;
 
 impl Config {
@@ -392,6 +420,9 @@ impl Config {
         }
         if self.epoch.poll_interval_secs == 0 || self.epoch.query_concurrency == 0 {
             return bad("epoch.poll_interval_secs and epoch.query_concurrency must be > 0");
+        }
+        if !(1..=50).contains(&self.auto_claim.max_batch) {
+            return bad("auto_claim.max_batch must be within 1..=50");
         }
         if self.report.max_attempts == 0 || self.report.backoff_initial_secs == 0 {
             return bad("report.max_attempts and report.backoff_initial_secs must be > 0");

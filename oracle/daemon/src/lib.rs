@@ -2,6 +2,7 @@
 //! root with `rewards-core`, serves it over HTTP and reports it to the oracle hub. See README.md.
 
 pub mod app;
+pub mod autoclaim;
 pub mod chain;
 pub mod cli;
 pub mod clock;
@@ -16,3 +17,4 @@ pub mod report;
 pub mod store;
 pub mod timing;
 pub mod verify;
+pub mod watch;

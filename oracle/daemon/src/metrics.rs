@@ -28,6 +28,8 @@ pub struct Metrics {
     pub report_failures: IntCounter,
     /// Operator account balance in the fee denom (base units), when known.
     pub operator_balance: IntGauge,
+    /// Leaves claimed on owners' behalf by auto-claim.
+    pub auto_claimed: IntCounter,
 }
 
 impl Metrics {
@@ -54,6 +56,7 @@ impl Metrics {
         let last_report_height = IntGauge::new("last_report_height", "Height of the last report on chain")?;
         let report_failures = IntCounter::new("report_failures_total", "Failed report submission attempts")?;
         let operator_balance = IntGauge::new("operator_balance", "Operator account balance (base units)")?;
+        let auto_claimed = IntCounter::new("auto_claimed_leaves_total", "Leaves claimed on owners' behalf")?;
         registry.register(Box::new(ingested.clone()))?;
         registry.register(Box::new(duplicates.clone()))?;
         registry.register(Box::new(rejected.clone()))?;
@@ -65,6 +68,7 @@ impl Metrics {
         registry.register(Box::new(last_report_height.clone()))?;
         registry.register(Box::new(report_failures.clone()))?;
         registry.register(Box::new(operator_balance.clone()))?;
+        registry.register(Box::new(auto_claimed.clone()))?;
         // Every reason appears from the start (at 0), so dashboards and alerts need no special case.
         for code in Rejection::CODES {
             rejected.with_label_values(&[code]);
@@ -82,6 +86,7 @@ impl Metrics {
             last_report_height,
             report_failures,
             operator_balance,
+            auto_claimed,
         })
     }
 

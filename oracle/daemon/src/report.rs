@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 use tokio::sync::watch;
 
+use crate::autoclaim::AutoClaimer;
 use crate::chain::{error_text, one_line, HubReports, HubStatement};
 use crate::clock::Clock;
 use crate::metrics::Metrics;
@@ -267,6 +268,7 @@ pub struct Reporter {
     backoff: Backoff,
     clock: Arc<dyn Clock>,
     metrics: Arc<Metrics>,
+    auto_claim: Option<AutoClaimer>,
 }
 
 impl Reporter {
@@ -283,7 +285,14 @@ impl Reporter {
             backoff,
             clock,
             metrics,
+            auto_claim: None,
         }
+    }
+
+    /// Also claims final epochs on owners' behalf after each pass (same key, same loop: no sequence races).
+    pub fn with_auto_claim(mut self, claimer: AutoClaimer) -> Self {
+        self.auto_claim = Some(claimer);
+        self
     }
 
     async fn blocking<T: Send + 'static>(
@@ -465,6 +474,12 @@ impl Reporter {
             self.report_epoch(epoch).await?;
         }
         self.submit_evidence().await?;
+        if let Some(claimer) = &self.auto_claim {
+            // Claims are a courtesy: a failure is logged and retried next pass, never blocks reporting.
+            if let Err(e) = claimer.pass().await {
+                tracing::warn!(error = %e, "auto-claim pass failed");
+            }
+        }
         if let Ok(b) = self.hub.balance().await {
             self.metrics.operator_balance.set(i64::try_from(b).unwrap_or(i64::MAX));
         }
