@@ -387,6 +387,21 @@ impl EpochService {
         self.metrics
             .last_computed_epoch
             .set(i64::try_from(epoch).unwrap_or(i64::MAX));
+        let flagged = crate::outliers::flag(&stored.inputs);
+        self.metrics.epoch_outliers.set(flagged.len() as i64);
+        self.metrics.outliers_flagged.inc_by(flagged.len() as u64);
+        for o in flagged.iter().take(20) {
+            tracing::warn!(
+                epoch,
+                device_id = o.device_id,
+                owner = %o.owner,
+                metric = o.metric,
+                value = o.value,
+                median = o.median,
+                score = o.score,
+                "outlier flagged for review (paid as computed; see /v1/epochs/{epoch}/outliers)"
+            );
+        }
         self.computed.notify_one();
         Ok(stored)
     }
@@ -517,6 +532,14 @@ impl EpochService {
                 })
                 .collect(),
         }))
+    }
+
+    /// The epoch's outliers (`None`: not computed).
+    pub async fn outliers(&self, epoch: u64) -> Result<Option<Vec<crate::outliers::Outlier>>, StoreError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || Ok(store.epoch(epoch)?.map(|e| crate::outliers::flag(&e.inputs))))
+            .await
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?
     }
 
     /// `None`: epoch not computed; `Some(None)`: the device has no leaf in it.

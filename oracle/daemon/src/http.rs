@@ -7,6 +7,7 @@
 //! | `GET /v1/status` | daemon, chain and store status |
 //! | `GET /v1/epochs/{n}` | a computed epoch: root, totals, every input and leaf |
 //! | `GET /v1/epochs/{n}/proof/{device_id}` | one device's leaf and Merkle proof |
+//! | `GET /v1/epochs/{n}/outliers` | devices whose rates are statistical outliers (for the operator; see outliers.rs) |
 //! | `GET /metrics` | Prometheus text format |
 //!
 //! Ingest answers: a single JSON object gets 200 when accepted or duplicate, otherwise the item's rejection with
@@ -63,6 +64,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/v1/status", get(status))
         .route("/v1/epochs/{epoch}", get(get_epoch))
         .route("/v1/epochs/{epoch}/proof/{device_id}", get(get_proof))
+        .route("/v1/epochs/{epoch}/outliers", get(get_outliers))
         .route("/metrics", get(metrics))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such route") })
         .layer(DefaultBodyLimit::max(max_body_bytes))
@@ -274,6 +276,26 @@ async fn get_epoch(State(state): State<AppState>, Path(epoch): Path<String>) -> 
     };
     match state.epochs.epoch_view(epoch).await {
         Ok(Some(view)) => (StatusCode::OK, Json(view)).into_response(),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "epoch_not_computed",
+            format!("epoch {epoch} is not computed"),
+        ),
+        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", e.to_string()),
+    }
+}
+
+async fn get_outliers(State(state): State<AppState>, Path(epoch): Path<String>) -> Response {
+    let epoch = match parse_u64(&epoch, "epoch") {
+        Ok(e) => e,
+        Err(r) => return *r,
+    };
+    match state.epochs.outliers(epoch).await {
+        Ok(Some(list)) => (
+            StatusCode::OK,
+            Json(json!({"epoch": epoch, "threshold": crate::outliers::THRESHOLD, "outliers": list})),
+        )
+            .into_response(),
         Ok(None) => error(
             StatusCode::NOT_FOUND,
             "epoch_not_computed",
@@ -663,6 +685,11 @@ mod tests {
         ));
         let (code, p) = call("GET", format!("{}/v1/epochs/4/proof/20", server.base), "", vec![]).await;
         assert_eq!((code, p["error"].as_str()), (404, Some("no_leaf")));
+        // Three devices are too few to call any of them an outlier; an unknown epoch is a 404.
+        let (code, o) = call("GET", format!("{}/v1/epochs/4/outliers", server.base), "", vec![]).await;
+        assert_eq!((code, o["outliers"].as_array().map(Vec::len)), (200, Some(0)), "{o}");
+        let (code, o) = call("GET", format!("{}/v1/epochs/9/outliers", server.base), "", vec![]).await;
+        assert_eq!((code, o["error"].as_str()), (404, Some("epoch_not_computed")));
         server.shutdown().await;
     }
 }

@@ -12,6 +12,7 @@ pub mod epoch;
 pub mod http;
 pub mod ingest;
 pub mod metrics;
+pub mod outliers;
 pub mod ratelimit;
 pub mod report;
 pub mod store;

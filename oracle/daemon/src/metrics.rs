@@ -30,6 +30,10 @@ pub struct Metrics {
     pub operator_balance: IntGauge,
     /// Leaves claimed on owners' behalf by auto-claim.
     pub auto_claimed: IntCounter,
+    /// Devices flagged as statistical outliers in the last computed epoch.
+    pub epoch_outliers: IntGauge,
+    /// Outlier flags over all computed epochs.
+    pub outliers_flagged: IntCounter,
 }
 
 impl Metrics {
@@ -56,6 +60,11 @@ impl Metrics {
         let last_report_height = IntGauge::new("last_report_height", "Height of the last report on chain")?;
         let report_failures = IntCounter::new("report_failures_total", "Failed report submission attempts")?;
         let operator_balance = IntGauge::new("operator_balance", "Operator account balance (base units)")?;
+        let epoch_outliers = IntGauge::new(
+            "epoch_outliers",
+            "Devices flagged as outliers in the last computed epoch",
+        )?;
+        let outliers_flagged = IntCounter::new("outliers_flagged_total", "Outlier flags over all computed epochs")?;
         let auto_claimed = IntCounter::new("auto_claimed_leaves_total", "Leaves claimed on owners' behalf")?;
         registry.register(Box::new(ingested.clone()))?;
         registry.register(Box::new(duplicates.clone()))?;
@@ -69,6 +78,8 @@ impl Metrics {
         registry.register(Box::new(report_failures.clone()))?;
         registry.register(Box::new(operator_balance.clone()))?;
         registry.register(Box::new(auto_claimed.clone()))?;
+        registry.register(Box::new(epoch_outliers.clone()))?;
+        registry.register(Box::new(outliers_flagged.clone()))?;
         // Every reason appears from the start (at 0), so dashboards and alerts need no special case.
         for code in Rejection::CODES {
             rejected.with_label_values(&[code]);
@@ -87,6 +98,8 @@ impl Metrics {
             report_failures,
             operator_balance,
             auto_claimed,
+            epoch_outliers,
+            outliers_flagged,
         })
     }
 
