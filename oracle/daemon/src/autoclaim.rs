@@ -156,8 +156,7 @@ impl AutoClaimer {
         &self,
         f: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, ClaimError> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || f(store.as_ref()))
+        crate::store::off_runtime(&self.store, f)
             .await
             .map_err(|e| ClaimError::Task(e.to_string()))?
             .map_err(ClaimError::from)

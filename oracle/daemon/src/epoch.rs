@@ -250,8 +250,7 @@ impl EpochService {
         &self,
         f: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, EpochError> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || f(store.as_ref()))
+        crate::store::off_runtime(&self.store, f)
             .await
             .map_err(|e| EpochError::Task(e.to_string()))?
             .map_err(EpochError::from)

@@ -299,8 +299,7 @@ impl Reporter {
         &self,
         f: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, ReportError> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || f(store.as_ref()))
+        crate::store::off_runtime(&self.store, f)
             .await
             .map_err(|e| ReportError::Task(e.to_string()))?
             .map_err(ReportError::from)

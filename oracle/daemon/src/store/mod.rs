@@ -223,3 +223,13 @@ pub trait Store: Send + Sync + 'static {
 
     fn stats(&self) -> Result<StoreStats, StoreError>;
 }
+
+/// Runs one blocking store call on tokio's blocking pool (every `Store` method blocks on disk or network I/O).
+/// The outer error is the task's (a panic in `f`), the inner one the store's.
+pub async fn off_runtime<T: Send + 'static>(
+    store: &std::sync::Arc<dyn Store>,
+    f: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<Result<T, StoreError>, tokio::task::JoinError> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || f(store.as_ref())).await
+}
