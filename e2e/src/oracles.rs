@@ -67,7 +67,7 @@ pub fn write_config(
         rpc = q(&target.rpc_url),
         chain_id = q(&target.chain_id),
         prefix = q(c.prefix()),
-        denom = q(&c.denom().to_string()),
+        denom = q(c.denom().as_ref()),
         coin_type = c.coin_type(),
         registry = q(&target.core.registry),
         staking = q(&target.core.staking),

@@ -99,19 +99,21 @@ async fn four_operators_quorum_tampered_minority_never_pays_killed_daemon_rejoin
         epoch_length: EPOCH_LENGTH,
         ..EpochParams::default()
     };
-    let mut ops = Vec::new();
-    for name in ["oq-op1", "oq-op2", "oq-op3", "oq-op4"] {
-        ops.push(contracts::funded_account(&net, &client, name, params.min_bond + 100 * EMC).await?);
-    }
-    // The epoch running at the hub's deployment ends ~50 s later: time to bond, start the daemons and stream ~30 s.
+    let ops = contracts::funded_accounts(
+        &net,
+        &client,
+        &["oq-op1", "oq-op2", "oq-op3", "oq-op4"],
+        params.min_bond + 100 * EMC,
+    )
+    .await?;
+    // The epoch running at the hub's deployment ends ~42 s later: time to bond, start the daemons and stream ~30 s.
     let params = EpochParams {
-        genesis_offset_secs: 5 * EPOCH_LENGTH + 10,
+        genesis_offset_secs: 5 * EPOCH_LENGTH + 18,
         ..params
     };
     let ep = epochs::deploy(&client, &deployer, &pool_holder, &core, &params).await?;
-    for (_, op) in &ops {
-        epochs::add_operator(&client, &deployer, &ep.hub, op, params.min_bond).await?;
-    }
+    let signers: Vec<&Signer> = ops.iter().map(|(_, s)| s).collect();
+    epochs::add_operators(&client, &deployer, &ep.hub, &signers, params.min_bond).await?;
     // 3 of 4 is a quorum: the hub's threshold is ceil(quorum × electorate) with the default quorum 2/3, and the
     // default min_operators (3) lets an epoch with 4 listed operators be reported.
     let config = client.smart_query(&ep.hub, &json!({"config": {}})).await?;
@@ -145,7 +147,6 @@ async fn four_operators_quorum_tampered_minority_never_pays_killed_daemon_rejoin
         in_process: &in_process,
         process: &mut process,
     };
-    let signers: Vec<&Signer> = ops.iter().map(|(_, s)| s).collect();
     let result = run(
         &client, &target, &ep, &fleet, honest, &tampered, &signers, &deployer, &params, started,
     )
@@ -263,6 +264,7 @@ async fn run(
         receipts_hash: None,
         ..last.report.clone()
     };
+    let inflated_tasks = inflated.tasks_completed;
     let signed = SignedTelemetry::sign(&colluder.key()?, &target.chain_id, inflated)?;
     let body: Value = serde_json::from_str(&signed.to_json())?;
     let (code, answer) = tampered.post_json("/v1/telemetry", body).await?;
@@ -323,6 +325,18 @@ async fn run(
             .context("no leaf for the colluding device")?;
         Ok(leaf["amount"].as_str().context("amount")?.parse()?)
     };
+    let tasks_of = |v: &Value| {
+        v["inputs"]
+            .as_array()
+            .and_then(|l| l.iter().find(|i| i["device_id"] == device_x))
+            .map(|i| i["tasks_completed"].clone())
+    };
+    assert_eq!(
+        tasks_of(&bad),
+        Some(json!(inflated_tasks)),
+        "the tampered daemon aggregated the inflated report"
+    );
+    assert_eq!(tasks_of(&views[0]), Some(json!(last.report.tasks_completed)));
     let (honest_x, inflated_x) = (amount_of(&views[0])?, amount_of(&bad)?);
     assert!(inflated_x > honest_x, "tampered {inflated_x} vs honest {honest_x}");
 
@@ -538,7 +552,8 @@ async fn stream(
             t.frames += 1;
             let mut urls: Vec<&str> = honest_urls.iter().map(String::as_str).collect();
             urls.push(&tampered.url);
-            if !killed && now >= kill_at {
+            // A batch of several devices' reports, unless time runs short.
+            if !killed && now >= kill_at && (frame.kinds.len() >= 3 || now >= kill_at + 5) {
                 killed = true;
                 urls.retain(|u| *u != process_url);
                 t.kill_frame_records = frame.kinds.len();
