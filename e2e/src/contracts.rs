@@ -90,7 +90,28 @@ pub async fn funded_account(
     Ok((key, signer))
 }
 
-/// A simulated device: its key and activation code.
+/// Fresh accounts funded from the localnet's faucet, all in one transaction.
+pub async fn funded_accounts(
+    net: &TestNet,
+    client: &ChainClient,
+    names: &[&str],
+    amount: u128,
+) -> Result<Vec<(KeyInfo, Signer)>> {
+    let faucet = client.signer(net.account("faucet")?)?;
+    let mut accounts = Vec::new();
+    let mut sends = Vec::new();
+    for name in names {
+        let key = KeyInfo::generate(name, client.prefix(), client.coin_type())?;
+        sends.push(client.bank_send(&faucet.address, &key.address, amount)?);
+        let signer = client.signer(&key)?;
+        accounts.push((key, signer));
+    }
+    client
+        .send_tx(&faucet.key, sends, chain_config::client::FeeMode::Simulate, None)
+        .await?;
+    Ok(accounts)
+}
+
 /// A simulated device: its key (the device SDK's, so signing follows the same rules as real firmware) and its
 /// activation code.
 pub struct Device {

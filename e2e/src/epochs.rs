@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use base64::Engine;
-use chain_config::client::{ChainClient, Signer, TxOutcome};
+use chain_config::client::{wasm, ChainClient, FeeMode, Signer, TxOutcome};
 use cosmrs::crypto::secp256k1::SigningKey;
 use rewards_core::{Leaf, Tree};
 use serde_json::{json, Value};
@@ -97,6 +97,27 @@ pub async fn add_operator(
     let add = json!({"add_operator": {"address": operator.address.to_string(), "pubkey": b64(&pubkey)}});
     client.execute(admin, hub, &add, 0).await?;
     client.execute(operator, hub, &json!({"bond": {}}), bond).await?;
+    Ok(())
+}
+
+/// `add_operator` for every operator in one admin transaction, then every operator bonds `bond` (concurrently: one
+/// block for all of them).
+pub async fn add_operators(
+    client: &ChainClient,
+    admin: &Signer,
+    hub: &str,
+    operators: &[&Signer],
+    bond: u128,
+) -> Result<()> {
+    let mut adds = Vec::new();
+    for op in operators {
+        let pubkey = op.key.public_key().to_bytes();
+        let add = json!({"add_operator": {"address": op.address.to_string(), "pubkey": b64(&pubkey)}});
+        adds.push(wasm::execute(&admin.address, hub, &add)?);
+    }
+    client.send_tx(&admin.key, adds, FeeMode::Simulate, None).await?;
+    let msg = json!({"bond": {}});
+    futures::future::try_join_all(operators.iter().map(|op| client.execute(op, hub, &msg, bond))).await?;
     Ok(())
 }
 

@@ -125,6 +125,20 @@ fn init_logging() {
         .try_init();
 }
 
+/// The whole `edgemint-oracle` program: parses the command line, runs it, exits 1 with the error on failure. Kept
+/// here so that a harness can build the same program as its own binary (e2e runs it as a separate process).
+pub fn main() {
+    // Chain client errors (tendermint-rpc's eyre tracer) would otherwise carry a full backtrace into every log line
+    // when RUST_BACKTRACE is set; panics keep following RUST_BACKTRACE.
+    if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
+        std::env::set_var("RUST_LIB_BACKTRACE", "0");
+    }
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
