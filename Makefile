@@ -14,7 +14,7 @@ CHAIN := cargo run -q -p chain-config --bin edgemint-chain --
 help:
 	@echo "make run      local chain up, contracts deployed, endpoints/keys printed, live status (Ctrl-C stops)"
 	@echo "make test     lint + unit tests + wasm gate + e2e against real nodes (installs what it needs)"
-	@echo "make setup    edgemintd + counterparty wasmd + wasm toolchain + cosmwasm-check (idempotent, cached)"
+	@echo "make setup    edgemintd + counterparty wasmd + wasm toolchain + cosmwasm-check + PostgreSQL (idempotent, cached)"
 	@echo "make wasm     contracts -> artifacts/*.wasm (MVP, optimized, cosmwasm-check'ed) + checksums.txt"
 	@echo "make localnet / localnet-4 / localnet-stop    1- or 4-validator localnet in the background"
 	@echo "make bench    gas of the contracts' main operations on a real localnet"
@@ -23,6 +23,7 @@ help:
 setup:
 	bash chain-config/scripts/install-node.sh
 	bash scripts/install-wasm-toolchain.sh
+	bash scripts/install-postgres.sh
 
 wasm: setup
 	bash scripts/build-wasm.sh
