@@ -22,7 +22,7 @@ mod postgres;
 mod schema;
 mod sqlite;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use postgres::{PgTarget, PoolOptions, PostgresStore};
 pub use sqlite::{decode_stored, SqliteStore};

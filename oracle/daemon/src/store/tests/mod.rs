@@ -2,7 +2,7 @@
 //! and against a real PostgreSQL server started by the test (`pg_server`), as `store::tests::sqlite::<case>` and
 //! `store::tests::postgres::<case>`. Then PostgreSQL-only checks (connection strings, tokio, server restart).
 
-mod pg_server;
+pub(crate) mod pg_server;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
