@@ -31,8 +31,12 @@
 //! and only wait on real conflicts. Deadlock and serialisation failures (which the locks should make impossible)
 //! are still retried, since PostgreSQL rolls those transactions back entirely.
 //!
-//! Lock keys are 32-bit folds of the device id or epoch in this daemon's key spaces (`pg_schema::LOCK_SPACE_*`): two
-//! devices sharing a fold only wait for each other, never break the rule.
+//! Lock keys are buckets (`id % LOCK_BUCKETS`) of the device id or epoch, in this daemon's key spaces
+//! (`pg_schema::LOCK_SPACE_*`): two devices sharing a bucket only wait for each other, never break the rule. Buckets
+//! bound the locks one transaction holds: every advisory lock takes a slot of the server's shared lock table
+//! (`max_locks_per_transaction` × `max_connections`, 6,400 by default), so a 1,000-device batch per connection
+//! with one lock per device could exhaust it ("out of shared memory"); with buckets a transaction holds at most
+//! 2 × `LOCK_BUCKETS`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
@@ -58,9 +62,12 @@ fn u(v: i64) -> u64 {
     v as u64
 }
 
-/// Advisory lock key of a u64 (see the module docs: collisions only serialise).
-fn fold(v: u64) -> i32 {
-    ((v >> 32) ^ (v & 0xffff_ffff)) as u32 as i32
+/// Lock buckets per key space (module docs).
+const LOCK_BUCKETS: u64 = 64;
+
+/// Advisory lock key of a device id or epoch (module docs: collisions only serialise).
+fn bucket(v: u64) -> i32 {
+    (v % LOCK_BUCKETS) as i32
 }
 
 fn parse_u128(s: &str, what: &str) -> Result<u128, StoreError> {
@@ -385,10 +392,10 @@ impl PostgresStore {
 
     fn insert_batch(tx: &mut Transaction<'_>, records: &[TelemetryRecord]) -> Result<Vec<InsertOutcome>, StoreError> {
         // Locks first, in one sorted order (module docs).
-        let mut device_keys: Vec<i32> = records.iter().map(|r| fold(r.report.device_id)).collect();
+        let mut device_keys: Vec<i32> = records.iter().map(|r| bucket(r.report.device_id)).collect();
         device_keys.sort_unstable();
         device_keys.dedup();
-        let mut epoch_keys: Vec<i32> = records.iter().map(|r| fold(r.report.epoch)).collect();
+        let mut epoch_keys: Vec<i32> = records.iter().map(|r| bucket(r.report.epoch)).collect();
         epoch_keys.sort_unstable();
         epoch_keys.dedup();
         tx.execute(
@@ -673,7 +680,7 @@ impl Store for PostgresStore {
             // Exclusive against inserts of this epoch (they hold it shared) and against another save of it.
             tx.execute(
                 "SELECT pg_advisory_xact_lock($1, $2)",
-                &[&LOCK_SPACE_EPOCH, &fold(e.epoch)],
+                &[&LOCK_SPACE_EPOCH, &bucket(e.epoch)],
             )?;
             let existing = tx.query_opt(
                 "SELECT root, telemetry_commitment FROM epochs WHERE epoch = $1",

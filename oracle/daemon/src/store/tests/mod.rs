@@ -111,6 +111,7 @@ conformance!(
     newer_schema_is_refused,
     concurrent_inserts_of_one_device_keep_the_sequence_rule,
     a_lower_sequence_racing_a_higher_one_never_lowers_the_last,
+    concurrent_full_batches_of_distinct_devices,
     concurrent_conflicting_records_give_one_acceptance_and_evidence,
     concurrent_saves_of_one_epoch_are_idempotent,
     an_epoch_closes_atomically_against_concurrent_inserts,
@@ -585,6 +586,42 @@ fn a_lower_sequence_racing_a_higher_one_never_lowers_the_last(b: &dyn Backend) {
     }
     let accepted = results.iter().filter(|r| r.1 == InsertOutcome::Accepted).count() as u64;
     assert_eq!(stores[0].aggregate(1, 77).unwrap().unwrap().reports, accepted);
+}
+
+/// Full-size batches (the server's default `max_batch_items`, 1,000) of distinct devices from several threads at
+/// once, overlapping in devices: all stored once, nothing lost or doubled, and no lock exhaustion.
+fn concurrent_full_batches_of_distinct_devices(b: &dyn Backend) {
+    const THREADS: u64 = 6;
+    let store: Arc<dyn Store> = Arc::from(b.open());
+    let start = Arc::new(Barrier::new(THREADS as usize));
+    let handles: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let (store, start) = (store.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                // thread t: devices 500t .. 500t+999 (each shared with a neighbour), sequence 1 + t
+                let batch: Vec<_> = (0..1000).map(|d| rec(500 * t + d, 1 + t, 4, t, d)).collect();
+                store.insert_telemetry(&batch).expect("insert")
+            })
+        })
+        .collect();
+    let outcomes: Vec<InsertOutcome> = handles.into_iter().flat_map(|h| h.join().expect("thread")).collect();
+    let accepted = outcomes.iter().filter(|o| **o == InsertOutcome::Accepted).count() as u64;
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, InsertOutcome::Accepted | InsertOutcome::StaleSequence { .. })),
+        "unexpected outcome"
+    );
+    let devices = 500 * (THREADS - 1) + 1000;
+    let stats = store.stats().unwrap();
+    assert_eq!((stats.devices, stats.telemetry_records), (devices, accepted));
+    let aggs = store.aggregates(4).unwrap();
+    assert_eq!(aggs.len() as u64, devices);
+    assert_eq!(aggs.iter().map(|a| a.reports).sum::<u64>(), accepted);
+    for a in aggs.iter().step_by(37) {
+        assert_eq!(store.last_sequence(a.device_id).unwrap(), Some(a.sequence));
+    }
 }
 
 /// Several writers (each its own store: separate connections, as separate daemon processes would have) race to
