@@ -6,6 +6,9 @@ export CARGO_TARGET_DIR ?= $(EDGEMINT_CACHE)/target
 export PATH := $(EDGEMINT_CACHE)/bin:$(EDGEMINT_CACHE)/tools/bin:$(PATH)
 # Test output stays readable; set RUST_BACKTRACE=1 yourself when debugging.
 export RUST_BACKTRACE ?= 0
+# Each clone path gets its own incremental cache that is never reused by a fresh clone: off, so CI runs do not
+# fill the disk.
+export CARGO_INCREMENTAL ?= 0
 
 CHAIN := cargo run -q -p chain-config --bin edgemint-chain --
 
@@ -14,7 +17,7 @@ CHAIN := cargo run -q -p chain-config --bin edgemint-chain --
 help:
 	@echo "make run      fresh local chain, contracts, oracle daemon, ~50 simulated devices, a status line per epoch (Ctrl-C stops)"
 	@echo "make test     lint + unit tests + wasm gate + e2e against real nodes (installs what it needs)"
-	@echo "make setup    edgemintd + counterparty wasmd + wasm toolchain + cosmwasm-check (idempotent, cached)"
+	@echo "make setup    edgemintd + counterparty wasmd + wasm toolchain + cosmwasm-check + PostgreSQL (idempotent, cached)"
 	@echo "make wasm     contracts -> artifacts/*.wasm (MVP, optimized, cosmwasm-check'ed) + checksums.txt"
 	@echo "make localnet / localnet-4 / localnet-stop    1- or 4-validator localnet in the background"
 	@echo "make bench    gas of the contracts' main operations on a real localnet"
@@ -23,6 +26,7 @@ help:
 setup:
 	bash chain-config/scripts/install-node.sh
 	bash scripts/install-wasm-toolchain.sh
+	bash scripts/install-postgres.sh
 
 wasm: setup
 	bash scripts/build-wasm.sh

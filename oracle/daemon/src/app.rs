@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use crate::autoclaim::{AutoClaimer, ChainClaims};
 use crate::chain::ChainReader;
 use crate::clock::{Clock, SystemClock};
-use crate::config::Config;
+use crate::config::{Config, StoreBackend, StoreConfig};
 use crate::directory::{CachePolicy, ChainDirectory};
 use crate::epoch::{EpochChain, EpochService};
 use crate::http::{self, AppState, NodeInfo};
@@ -23,7 +23,7 @@ use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::report::{Backoff, ChainHub, Reporter};
-use crate::store::{SqliteStore, Store};
+use crate::store::{PoolOptions, PostgresStore, SqliteStore, Store};
 use crate::timing::EpochTiming;
 use crate::verify::{Limits, Verifier};
 
@@ -42,6 +42,35 @@ pub fn load_signer(path: &Path, coin_type: u32, prefix: &str) -> Result<Signer> 
     let key = chain_config::keys::signing_key(phrase.trim(), coin_type)
         .map_err(|e| anyhow!("mnemonic file {}: {e}", path.display()))?;
     Signer::new(key, prefix)
+}
+
+/// Opens the configured store (SQLite file or PostgreSQL), off the async workers: store calls block, and the
+/// PostgreSQL client must not block an async worker thread.
+pub async fn open_store(config: &StoreConfig) -> Result<Arc<dyn Store>> {
+    match config.backend {
+        StoreBackend::Sqlite => {
+            let db = config.db_path();
+            let path = db.clone();
+            let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+                .await?
+                .with_context(|| format!("opening store {}", db.display()))?;
+            tracing::info!(backend = "sqlite", db = %db.display(), "store open");
+            Ok(Arc::new(store))
+        }
+        StoreBackend::Postgres => {
+            let target = config.postgres_target()?;
+            let shown = target.describe();
+            let options = PoolOptions {
+                max_connections: config.pool_size,
+                ..PoolOptions::default()
+            };
+            let store = tokio::task::spawn_blocking(move || PostgresStore::open(target, options))
+                .await?
+                .with_context(|| format!("opening store postgres {shown}"))?;
+            tracing::info!(backend = "postgres", target = %shown, pool_size = config.pool_size, "store open");
+            Ok(Arc::new(store))
+        }
+    }
 }
 
 /// A started daemon.
@@ -97,18 +126,15 @@ pub async fn start(config: Config, mut shutdown: watch::Receiver<bool>) -> Resul
     );
     let reader = Arc::new(ChainReader::new(client.clone(), config.contracts.clone()));
 
-    let db = config.store.db_path();
-    let store: Arc<dyn Store> = {
-        let path = db.clone();
-        Arc::new(
-            tokio::task::spawn_blocking(move || SqliteStore::open(&path))
-                .await?
-                .with_context(|| format!("opening store {}", db.display()))?,
-        )
-    };
-    store.ensure_meta("chain_id", &c.chain_id)?;
-    store.ensure_meta("hub", &config.contracts.hub)?;
-    tracing::info!(db = %db.display(), "store open");
+    let store = open_store(&config.store).await?;
+    {
+        let (store, chain_id, hub) = (store.clone(), c.chain_id.clone(), config.contracts.hub.clone());
+        tokio::task::spawn_blocking(move || -> Result<(), crate::store::StoreError> {
+            store.ensure_meta("chain_id", &chain_id)?;
+            store.ensure_meta("hub", &hub)
+        })
+        .await??;
+    }
 
     let signer = match (&config.operator.mnemonic_file, config.report.enabled) {
         (Some(path), true) => Some(load_signer(path, c.coin_type, &c.prefix)?),

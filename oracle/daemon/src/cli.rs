@@ -159,7 +159,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Config(ConfigCommand::Check { config }) => {
             let c = Config::load(&config)?;
             c.require_contracts()?;
-            println!("{}: ok", config.display());
+            let store = match c.store.backend {
+                crate::config::StoreBackend::Sqlite => format!("sqlite {}", c.store.db_path().display()),
+                // Reads the URL from its variable or file and parses it (no connection is made).
+                crate::config::StoreBackend::Postgres => format!("postgres {}", c.store.postgres_target()?.describe()),
+            };
+            println!("{}: ok (store: {store})", config.display());
             Ok(())
         }
         Command::Keys(KeysCommand::Show {

@@ -109,15 +109,62 @@ pub struct ContractsConfig {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StoreConfig {
+    /// `"sqlite"` (default: one file under `data_dir`) or `"postgres"` (a PostgreSQL server, for operators who
+    /// outgrow one machine; needs exactly one of `url`, `url_env`, `url_file`).
+    pub backend: StoreBackend,
     /// Directory of the SQLite database (`oracle.sqlite` inside). Relative paths are relative to the config
-    /// file's directory. Default `data`.
+    /// file's directory. Default `data`. Unused with PostgreSQL.
     pub data_dir: PathBuf,
+    /// PostgreSQL connection URL (`postgres://user:password@host:5432/database`) or libpq `key=value` string.
+    /// Prefer `url_env` or `url_file` when it holds a password. Never logged.
+    pub url: Option<SecretString>,
+    /// Name of an environment variable holding the connection URL.
+    pub url_env: Option<String>,
+    /// File holding the connection URL (relative to the config file's directory; keep it `chmod 600`).
+    pub url_file: Option<PathBuf>,
+    /// Most PostgreSQL connections the daemon opens (concurrent store transactions). Default 8.
+    pub pool_size: usize,
+}
+
+/// Which database [`StoreConfig`] selects.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreBackend {
+    #[default]
+    Sqlite,
+    Postgres,
+}
+
+/// A string that may hold a password: its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct SecretString(String);
+
+impl SecretString {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"<redacted>\"")
+    }
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
         Self {
+            backend: StoreBackend::Sqlite,
             data_dir: PathBuf::from("data"),
+            url: None,
+            url_env: None,
+            url_file: None,
+            pool_size: 8,
         }
     }
 }
@@ -127,6 +174,62 @@ impl StoreConfig {
 
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.join(Self::DB_FILE)
+    }
+
+    /// Checks the settings without reading the environment or files (see [`StoreConfig::postgres_target`]).
+    fn validate(&self) -> Result<(), ConfigError> {
+        let sources = [self.url.is_some(), self.url_env.is_some(), self.url_file.is_some()]
+            .iter()
+            .filter(|s| **s)
+            .count();
+        match self.backend {
+            StoreBackend::Sqlite if sources > 0 => Err(ConfigError::Invalid(
+                "store.url, store.url_env and store.url_file are only used with store.backend = \"postgres\"".into(),
+            )),
+            StoreBackend::Postgres if sources != 1 => Err(ConfigError::Invalid(
+                "store.backend = \"postgres\" needs exactly one of store.url, store.url_env, store.url_file".into(),
+            )),
+            StoreBackend::Postgres if !(1..=1000).contains(&self.pool_size) => Err(ConfigError::Invalid(
+                "store.pool_size must be between 1 and 1000".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads the PostgreSQL connection URL from wherever it is configured and parses it. Errors name the variable
+    /// or file, never the URL's content.
+    pub fn postgres_target(&self) -> Result<crate::store::PgTarget, ConfigError> {
+        let invalid = |m: String| ConfigError::Invalid(m);
+        let (url, source) = if let Some(url) = &self.url {
+            (url.expose().to_string(), "store.url".to_string())
+        } else if let Some(var) = &self.url_env {
+            let url = std::env::var(var).map_err(|_| {
+                invalid(format!(
+                    "store.url_env: environment variable {var} is not set (or not UTF-8)"
+                ))
+            })?;
+            (url, format!("environment variable {var}"))
+        } else if let Some(path) = &self.url_file {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                if let Ok(meta) = std::fs::metadata(path) {
+                    if meta.permissions().mode() & 0o077 != 0 {
+                        tracing::warn!(path = %path.display(), "store.url_file is readable by other users; chmod 600 it");
+                    }
+                }
+            }
+            let url = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            (url, format!("store.url_file {}", path.display()))
+        } else {
+            return Err(invalid(
+                "store.backend = \"postgres\" needs one of store.url, store.url_env, store.url_file".into(),
+            ));
+        };
+        crate::store::PgTarget::parse(&url).map_err(|e| invalid(format!("{source}: {e}")))
     }
 }
 
@@ -321,8 +424,19 @@ hub = ""
 rewards = ""
 
 [store]
+# "sqlite" (one file in data_dir, the default) or "postgres" (a PostgreSQL server).
+backend = "sqlite"
 # SQLite database directory (relative to this file's directory).
 data_dir = "data"
+# PostgreSQL: exactly one of url, url_env, url_file gives the connection URL
+# (postgres://user:password@host:5432/database, or libpq key=value). It is never logged; keep passwords out of
+# this file with url_env (an environment variable's name) or url_file (a chmod 600 file, relative to this file).
+# The database must exist; the daemon creates its tables. TLS is not built in: use a local server or a tunnel.
+# url_env = "EDGEMINT_ORACLE_DATABASE_URL"
+# url_file = "database.url"
+# url = "postgres://oracle@127.0.0.1:5432/edgemint_oracle"
+# Most connections the daemon opens to PostgreSQL.
+pool_size = 8
 
 [operator]
 # File with the operator's BIP-39 mnemonic (never logged). Without it the daemon computes and serves epochs but
@@ -387,7 +501,8 @@ impl Config {
         Ok(config)
     }
 
-    /// Reads a config file and resolves `store.data_dir` and `operator.mnemonic_file` against its directory.
+    /// Reads a config file and resolves `store.data_dir`, `store.url_file` and `operator.mnemonic_file` against its
+    /// directory.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
@@ -396,6 +511,7 @@ impl Config {
         let mut config = Self::parse(&text, path)?;
         let base = path.parent().unwrap_or_else(|| Path::new("."));
         config.store.data_dir = base.join(&config.store.data_dir);
+        config.store.url_file = config.store.url_file.map(|f| base.join(f));
         config.operator.mnemonic_file = config.operator.mnemonic_file.map(|f| base.join(f));
         Ok(config)
     }
@@ -427,7 +543,7 @@ impl Config {
         if self.report.max_attempts == 0 || self.report.backoff_initial_secs == 0 {
             return bad("report.max_attempts and report.backoff_initial_secs must be > 0");
         }
-        Ok(())
+        self.store.validate()
     }
 
     /// Checks what `start` needs on top of [`Config::validate`]: the contract addresses.
@@ -505,5 +621,56 @@ mod tests {
         assert_eq!(c.store.db_path(), dir.path().join("db").join("oracle.sqlite"));
         assert_eq!(c.operator.mnemonic_file, Some(dir.path().join("op.mnemonic")));
         assert_eq!(c.server.listen.port(), 0);
+    }
+
+    #[test]
+    fn postgres_store_settings_are_checked_and_the_url_never_shown() {
+        let p = Path::new("x.toml");
+        let c = Config::parse(
+            "[store]\nbackend = \"postgres\"\nurl = \"postgres://o:s3cr3t@db:5432/e\"\n",
+            p,
+        )
+        .unwrap();
+        assert_eq!(c.store.backend, StoreBackend::Postgres);
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+        assert_eq!(c.store.postgres_target().unwrap().describe(), "o@db:5432/e");
+        for bad in [
+            // no URL, two URLs, a URL without the postgres backend, a bad pool size, an unknown backend
+            "[store]\nbackend = \"postgres\"\n",
+            "[store]\nbackend = \"postgres\"\nurl = \"postgres://o@db/e\"\nurl_env = \"X\"\n",
+            "[store]\nurl = \"postgres://o@db/e\"\n",
+            "[store]\nbackend = \"postgres\"\nurl_env = \"X\"\npool_size = 0\n",
+        ] {
+            assert!(matches!(Config::parse(bad, p), Err(ConfigError::Invalid(_))), "{bad}");
+        }
+        assert!(matches!(
+            Config::parse("[store]\nbackend = \"mysql\"\n", p),
+            Err(ConfigError::Parse { .. })
+        ));
+        // a URL that does not parse: the error names the setting, not the content
+        let c = Config::parse(
+            "[store]\nbackend = \"postgres\"\nurl = \"postgres://o:s3cr3t@db:x/e\"\n",
+            p,
+        )
+        .unwrap();
+        let err = c.store.postgres_target().unwrap_err().to_string();
+        assert!(err.contains("store.url") && !err.contains("s3cr3t"), "{err}");
+
+        // from a file next to the config, and from an environment variable
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("oracle.toml");
+        std::fs::write(&path, "[store]\nbackend = \"postgres\"\nurl_file = \"db.url\"\n").unwrap();
+        let c = Config::load(&path).unwrap();
+        assert!(matches!(c.store.postgres_target(), Err(ConfigError::Read { .. })));
+        std::fs::write(dir.path().join("db.url"), "postgres://o:s3cr3t@127.0.0.1:6543/e\n").unwrap();
+        assert_eq!(c.store.postgres_target().unwrap().describe(), "o@127.0.0.1:6543/e");
+        let var = format!("EDGEMINT_TEST_DB_URL_{}", std::process::id());
+        let c = Config::parse(&format!("[store]\nbackend = \"postgres\"\nurl_env = \"{var}\"\n"), p).unwrap();
+        let err = c.store.postgres_target().unwrap_err().to_string();
+        assert!(err.contains(&var) && err.contains("not set"), "{err}");
+        // A variable name no other test reads.
+        std::env::set_var(&var, "host=db user=o password=s3cr3t dbname=e");
+        assert_eq!(c.store.postgres_target().unwrap().describe(), "o@db:5432/e");
+        std::env::remove_var(&var);
     }
 }

@@ -538,6 +538,87 @@ mod tests {
         server.shutdown().await;
     }
 
+    /// The daemon's PostgreSQL store behind the HTTP handlers (opened by `app::open_store` from a `[store]`
+    /// config), against a real server: concurrent requests, then a store restart loses nothing and replays are
+    /// duplicates. Store calls from this async test go through `spawn_blocking`, as the daemon's do.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ingest_into_postgres_and_restart() {
+        use crate::config::{SecretString, StoreBackend, StoreConfig};
+        // (the test server's own client blocks too)
+        let (_server, url) = tokio::task::spawn_blocking(|| {
+            let server = crate::store::tests::pg_server::shared();
+            let url = server.new_database();
+            (server, url)
+        })
+        .await
+        .unwrap();
+        let config = StoreConfig {
+            backend: StoreBackend::Postgres,
+            url: Some(SecretString::new(url)),
+            pool_size: 4,
+            ..StoreConfig::default()
+        };
+        let f = fixture();
+        let now = f.clock.now();
+        let keys = f.keys.clone();
+        let store = crate::app::open_store(&config).await.unwrap();
+        let epochs = no_chain_epochs(store.clone(), &f);
+        let http = start(state_for(f, store.clone(), epochs), 1 << 16).await;
+        // devices 1 and 2, four reports each (the fixture's rate limit allows a burst of 5)
+        let bodies: Vec<String> = (1..=8u64)
+            .map(|n| {
+                let device = 1 + n % 2;
+                signed(&keys[device as usize - 1], CHAIN, report(device, n, now))
+                    .signed
+                    .to_json()
+            })
+            .collect();
+        let mut tasks = Vec::new();
+        for body in bodies.clone() {
+            let base = http.base.clone();
+            tasks.push(tokio::spawn(async move { post_json_body(&base, body).await }));
+        }
+        let mut accepted = 0;
+        for t in tasks {
+            let (code, body) = t.await.unwrap();
+            match body["status"].as_str() {
+                Some("accepted") => accepted += 1,
+                // sent concurrently: a lower sequence may land after a higher one
+                _ => assert_eq!((code, body["reason"].as_str()), (409, Some("stale_sequence")), "{body}"),
+            }
+        }
+        assert!(accepted >= 1);
+        let (code, status) = call("GET", format!("{}/v1/status", http.base), "", vec![]).await;
+        assert_eq!(
+            (code, status["store"]["telemetry_records"].as_u64()),
+            (200, Some(accepted))
+        );
+        assert_eq!(status["store"]["devices"].as_u64(), Some(2));
+        http.shutdown().await;
+
+        let epoch = report(1, 1, now).epoch;
+        let s = store.clone();
+        let before = tokio::task::spawn_blocking(move || s.aggregates(epoch))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(before.iter().map(|a| a.reports).sum::<u64>(), accepted);
+        drop(store); // the last reference, on an async worker
+        let store = crate::app::open_store(&config).await.unwrap();
+        let f = crate::verify::tests::fixture_with_keys(keys);
+        let epochs = no_chain_epochs(store.clone(), &f);
+        let http = start(state_for(f, store.clone(), epochs), 1 << 16).await;
+        let (code, body) = post_json_body(&http.base, bodies[7].clone()).await;
+        assert_eq!((code, body["status"].as_str()), (200, Some("duplicate")), "{body}");
+        let s = store.clone();
+        let after = tokio::task::spawn_blocking(move || s.aggregates(epoch))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(after, before);
+        http.shutdown().await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn binary_batches() {
         let dir = tempfile::tempdir().unwrap();

@@ -1,5 +1,5 @@
-//! Durable state behind one interface ([`Store`]), so an operator can swap the embedded SQLite ([`SqliteStore`]) for
-//! another database.
+//! Durable state behind one interface ([`Store`]): the embedded SQLite ([`SqliteStore`], the default) or PostgreSQL
+//! ([`PostgresStore`]), with identical semantics (checked by one conformance suite run against both, `tests.rs`).
 //!
 //! # Aggregation rule (identical in every operator's daemon)
 //!
@@ -17,9 +17,14 @@
 //! sequence are `Equivocation` (both signed records are kept as evidence, the new one is rejected); a sequence at or
 //! below the last one with no stored record is `StaleSequence`.
 
+mod pg_schema;
+mod postgres;
 mod schema;
 mod sqlite;
+#[cfg(test)]
+pub(crate) mod tests;
 
+pub use postgres::{PgTarget, PoolOptions, PostgresStore};
 pub use sqlite::{decode_stored, SqliteStore};
 
 use edgemint_types::telemetry::TelemetryReport;
@@ -30,6 +35,15 @@ use thiserror::Error;
 pub enum StoreError {
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {}", pg_message(.0))]
+    Postgres(#[from] ::postgres::Error),
+    /// `target` is `user@host:port/database`: never the password.
+    #[error("cannot connect to PostgreSQL {target}: {}", pg_message(source))]
+    Connect { target: String, source: ::postgres::Error },
+    #[error("no PostgreSQL connection became free within {0:?}")]
+    PoolTimeout(std::time::Duration),
+    #[error("PostgreSQL connection: {0}")]
+    InvalidUrl(String),
     #[error("cannot create data directory {path}: {source}")]
     Io { path: String, source: std::io::Error },
     #[error("store holds invalid data: {0}")]
@@ -40,6 +54,18 @@ pub enum StoreError {
     EpochConflict(u64),
     #[error("store lock poisoned")]
     Poisoned,
+}
+
+/// A PostgreSQL error with its causes (the client's own `Display` stops at e.g. "db error").
+fn pg_message(e: &::postgres::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
 }
 
 /// One verified, signed telemetry report as stored.
