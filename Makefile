@@ -9,7 +9,7 @@ export RUST_BACKTRACE ?= 0
 
 CHAIN := cargo run -q -p chain-config --bin edgemint-chain --
 
-.PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-stop run test unit e2e bench lint fmt
+.PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-stop run test unit e2e bench lint fmt web-clients web-test web-serve
 
 help:
 	@echo "make run      local chain up, contracts deployed, endpoints/keys printed, live status (Ctrl-C stops)"
@@ -19,6 +19,9 @@ help:
 	@echo "make localnet / localnet-4 / localnet-stop    1- or 4-validator localnet in the background"
 	@echo "make bench    gas of the contracts' main operations on a real localnet"
 	@echo "make registry regenerate chain-config/registry/production from profiles/production.toml"
+	@echo "make web-clients  regenerate web/'s contract TypeScript clients from the contracts' JSON schemas"
+	@echo "make web-test     dApp: generated clients up to date, build, browser tests against a real localnet"
+	@echo "make web-serve    serve the dApp on loopback for the running .localnet and print its address"
 
 setup:
 	bash chain-config/scripts/install-node.sh
@@ -66,3 +69,13 @@ bench: wasm
 
 test: setup
 	bash scripts/test.sh
+
+# The dApp (web/): contract clients generated from the schemas, Playwright tests in Debian's Chromium.
+web-clients:
+	bash scripts/web-clients.sh
+
+web-test: wasm
+	bash scripts/test-web.sh
+
+web-serve:
+	bash scripts/run-web.sh

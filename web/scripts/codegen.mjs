@@ -126,7 +126,24 @@ async function generate(outWeb, list) {
       useContractsHook: { enabled: false },
     },
   });
+  fixUnderscoreNames(clientsDir);
   return all;
+}
+
+// ts-codegen 1.12 names generic response types with an underscore in *.types.ts (json-schema-to-typescript:
+// `NftInfoResponseForNullable_Empty`) but without it where the client uses them (`NftInfoResponseForNullableEmpty`).
+// Point those uses at the exported name; nothing else is touched.
+function fixUnderscoreNames(dir) {
+  const exported = new Set();
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".types.ts")))
+    for (const m of fs.readFileSync(path.join(dir, f), "utf8").matchAll(/^export (?:interface|type) (\w+)/gm)) exported.add(m[1]);
+  const renames = [...exported].filter((n) => n.includes("_")).map((n) => [n.replace(/_/g, ""), n]).filter(([plain]) => !exported.has(plain));
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".types.ts"))) {
+    const file = path.join(dir, f);
+    let text = fs.readFileSync(file, "utf8");
+    for (const [plain, real] of renames) text = text.replace(new RegExp(`\\b${plain}\\b`, "g"), real);
+    fs.writeFileSync(file, text);
+  }
 }
 
 function listFiles(dir) {

@@ -110,22 +110,22 @@ export interface DeviceRegistryReadOnlyInterface {
     startAfter?: string;
   }) => Promise<OperatorsResponse>;
   numTokens: () => Promise<NumTokensResponse>;
-  contractInfo: () => Promise<CollectionInfoAndExtensionResponseForNullableEmpty>;
-  getCollectionInfoAndExtension: () => Promise<CollectionInfoAndExtensionResponseForNullableEmpty>;
+  contractInfo: () => Promise<CollectionInfoAndExtensionResponseForNullable_Empty>;
+  getCollectionInfoAndExtension: () => Promise<CollectionInfoAndExtensionResponseForNullable_Empty>;
   minter: () => Promise<MinterResponse>;
   getMinterOwnership: () => Promise<OwnershipForAddr>;
   nftInfo: ({
     tokenId
   }: {
     tokenId: string;
-  }) => Promise<NftInfoResponseForNullableEmpty>;
+  }) => Promise<NftInfoResponseForNullable_Empty>;
   allNftInfo: ({
     includeExpired,
     tokenId
   }: {
     includeExpired?: boolean;
     tokenId: string;
-  }) => Promise<AllNftInfoResponseForNullableEmpty>;
+  }) => Promise<AllNftInfoResponseForNullable_Empty>;
   tokens: ({
     limit,
     owner,
@@ -386,12 +386,12 @@ export class DeviceRegistryQueryClient implements DeviceRegistryReadOnlyInterfac
       num_tokens: {}
     });
   };
-  contractInfo = async (): Promise<CollectionInfoAndExtensionResponseForNullableEmpty> => {
+  contractInfo = async (): Promise<CollectionInfoAndExtensionResponseForNullable_Empty> => {
     return this.client.queryContractSmart(this.contractAddress, {
       contract_info: {}
     });
   };
-  getCollectionInfoAndExtension = async (): Promise<CollectionInfoAndExtensionResponseForNullableEmpty> => {
+  getCollectionInfoAndExtension = async (): Promise<CollectionInfoAndExtensionResponseForNullable_Empty> => {
     return this.client.queryContractSmart(this.contractAddress, {
       get_collection_info_and_extension: {}
     });
@@ -410,7 +410,7 @@ export class DeviceRegistryQueryClient implements DeviceRegistryReadOnlyInterfac
     tokenId
   }: {
     tokenId: string;
-  }): Promise<NftInfoResponseForNullableEmpty> => {
+  }): Promise<NftInfoResponseForNullable_Empty> => {
     return this.client.queryContractSmart(this.contractAddress, {
       nft_info: {
         token_id: tokenId
@@ -423,7 +423,7 @@ export class DeviceRegistryQueryClient implements DeviceRegistryReadOnlyInterfac
   }: {
     includeExpired?: boolean;
     tokenId: string;
-  }): Promise<AllNftInfoResponseForNullableEmpty> => {
+  }): Promise<AllNftInfoResponseForNullable_Empty> => {
     return this.client.queryContractSmart(this.contractAddress, {
       all_nft_info: {
         include_expired: includeExpired,

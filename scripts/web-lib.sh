@@ -1,0 +1,23 @@
+# Shared by test-web.sh and run-web.sh: Node packages of web/ (npm ci into web/node_modules with the npm cache
+# outside the clone, skipped while package-lock.json is unchanged) and the production build in web/dist.
+web_require_node() {
+  command -v node >/dev/null || die "node is missing: install Node.js ≥ 20.19 (Debian: apt-get install -y nodejs npm, or the machine's Node)"
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||
+    die "Node.js $(node --version) is too old for Vite 7: need ≥ 20.19"
+}
+
+web_npm_ci() {
+  export npm_config_cache="${npm_config_cache:-$EDGEMINT_CACHE/npm}"
+  local stamp="$REPO_ROOT/web/node_modules/.edgemint-lock.sha256"
+  local want
+  want="$(sha256sum "$REPO_ROOT/web/package-lock.json" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  log "npm ci in web/ (cache $npm_config_cache)"
+  (cd "$REPO_ROOT/web" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" >"$stamp"
+}
+
+web_build() {
+  log "building the dApp (tsc + vite build)"
+  (cd "$REPO_ROOT/web" && npm run --silent build)
+}
