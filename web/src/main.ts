@@ -39,8 +39,9 @@ async function route(app: App): Promise<void> {
 
 async function renderWallet(app: App): Promise<void> {
   const el = $("#wallet");
-  const mode = (localStorage.getItem(SIGN_MODE_KEY) as SignMode) || "direct";
-  const modeSelect = html`<select id="sign-mode" data-testid="sign-mode" title="Amino JSON is what a Ledger signs">
+  // The mode in use: a Ledger key forces amino JSON whatever was chosen.
+  const mode = app.wallet?.signMode ?? ((localStorage.getItem(SIGN_MODE_KEY) as SignMode) || "direct");
+  const modeSelect = html`<select id="sign-mode" data-testid="sign-mode" title="Amino JSON is what a Ledger signs" ${app.wallet?.isLedger ? "disabled" : ""}>
       <option value="direct" ${mode === "direct" ? "selected" : ""}>Direct signing</option>
       <option value="amino" ${mode === "amino" ? "selected" : ""}>Amino JSON (Ledger)</option></select>`;
   if (!app.wallet) {

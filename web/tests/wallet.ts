@@ -5,6 +5,7 @@
 import { Secp256k1HdWallet, type StdSignDoc } from "@cosmjs/amino";
 import { fromBase64, toBase64 } from "@cosmjs/encoding";
 import { DirectSecp256k1HdWallet, makeSignDoc } from "@cosmjs/proto-signing";
+import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 
 export interface SignRecord {
@@ -80,55 +81,7 @@ export async function installWallet(page: Page, mnemonic: string, prefix: string
     return r;
   });
 
-  await page.addInitScript(() => {
-    const w = window as unknown as Record<string, (...a: unknown[]) => Promise<any>>;
-    const b64 = (u: Uint8Array) => btoa(String.fromCharCode(...u));
-    const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-    const getKey = async (chainId: string) => {
-      const k = await w.__testWalletKey(chainId);
-      return { ...k, pubKey: unb64(k.pubKey), address: new Uint8Array(20), ethereumHexAddress: "" };
-    };
-    const signDirect = async (chainId: string, signer: string, doc: { bodyBytes: Uint8Array; authInfoBytes: Uint8Array; chainId: string; accountNumber: bigint | { toString(): string } }) => {
-      const r = await w.__testWalletSignDirect(chainId, signer, {
-        bodyBytes: b64(doc.bodyBytes),
-        authInfoBytes: b64(doc.authInfoBytes),
-        chainId: doc.chainId,
-        accountNumber: doc.accountNumber.toString(),
-      });
-      return {
-        signed: { bodyBytes: unb64(r.signed.bodyBytes), authInfoBytes: unb64(r.signed.authInfoBytes), chainId: r.signed.chainId, accountNumber: BigInt(r.signed.accountNumber) },
-        signature: r.signature,
-      };
-    };
-    const signAmino = (chainId: string, signer: string, doc: unknown) => w.__testWalletSignAmino(chainId, signer, doc);
-    const accounts = async (chainId: string) => {
-      const k = await getKey(chainId);
-      return [{ address: k.bech32Address, algo: "secp256k1", pubkey: k.pubKey }];
-    };
-    const keplr = {
-      version: "0.12.0-test",
-      mode: "extension",
-      defaultOptions: {},
-      experimentalSuggestChain: (chainInfo: unknown) => w.__testWalletSuggest(chainInfo),
-      enable: (ids: string | string[]) => w.__testWalletEnable(Array.isArray(ids) ? ids : [ids]),
-      getKey,
-      signDirect,
-      signAmino,
-      getOfflineSigner: (chainId: string) => ({
-        getAccounts: () => accounts(chainId),
-        signDirect: (signer: string, doc: any) => signDirect(chainId, signer, doc),
-        signAmino: (signer: string, doc: unknown) => signAmino(chainId, signer, doc),
-      }),
-      getOfflineSignerOnlyAmino: (chainId: string) => ({
-        getAccounts: () => accounts(chainId),
-        signAmino: (signer: string, doc: unknown) => signAmino(chainId, signer, doc),
-      }),
-      getOfflineSignerAuto: async (chainId: string) => {
-        const k = await getKey(chainId);
-        return k.isNanoLedger ? keplr.getOfflineSignerOnlyAmino(chainId) : keplr.getOfflineSigner(chainId);
-      },
-    };
-    (window as unknown as { keplr: unknown }).keplr = keplr;
-  });
+  // Plain JS file, not a function: tsx's transform would add helpers (__name) that do not exist in the page.
+  await page.addInitScript({ path: fileURLToPath(new URL("./keplr-injected.js", import.meta.url)) });
   return state;
 }

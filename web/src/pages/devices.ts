@@ -99,7 +99,7 @@ export async function renderDevices(app: App, el: HTMLElement): Promise<void> {
       return { label: String(r.hub.epoch), value: Number(input?.points ?? 0), kind: input ? "bar-ok" : "bar-none", title: `epoch ${r.hub.epoch}: ${input?.points ?? 0} points, ${emc(input?.amount ?? 0)}` };
     });
     return html`<div class="card device" data-testid="device" data-id="${d.device_id}">
-      <div class="row"><h3>Device #${d.device_id} <span class="muted">${d.model}</span></h3>
+      <div class="row start"><h3>Device #${d.device_id} <span class="muted">${d.model}</span></h3>
         <span class="badge dev-${d.status}" data-testid="device-status">${d.status}</span>
         <span class="badge ${mining.eligible ? "mining" : "idle"}" data-testid="mining">${mining.eligible ? "mining" : "not mining"}</span></div>
       <p class="muted">Key ${d.key_type}; activated ${when(d.activated_at)}. Staked ${emc(position.amount)} of the ${emc(mining.min_stake)} minimum.</p>

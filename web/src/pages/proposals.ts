@@ -132,7 +132,7 @@ export async function renderProposal(app: App, el: HTMLElement, id: number): Pro
       </div>
       ${p.execution_error ? html`<p class="error">Execution failed: ${p.execution_error}</p>` : ""}
       <h3>Messages (${p.msgs.length})</h3>
-      <pre class="msgs" data-testid="proposal-msgs">${JSON.stringify(p.msgs, null, 2)}</pre>
+      <pre class="msgs" data-testid="proposal-msgs">${JSON.stringify(readableMsgs(p.msgs), null, 2)}</pre>
       ${p.deposit ? html`<p class="muted">Deposit ${emc(p.deposit.amount.amount)} (${p.deposit.refund_policy.replace("_", " ")}), ${p.deposit.outcome ?? "held"}.</p>` : ""}
     </section>`,
   );
@@ -150,6 +150,20 @@ export async function renderProposal(app: App, el: HTMLElement, id: number): Pro
   el.querySelector("[data-action=close]")?.addEventListener("click", () =>
     send(app, el, "Closing", () => signing(app).dao!.close({ proposalId: id })),
   );
+}
+
+/** Messages for reading: wasm messages carry their JSON as base64; show it decoded next to the original. */
+function readableMsgs(msgs: CosmosMsgForEmpty[]): unknown[] {
+  return msgs.map((m) => {
+    if (!("wasm" in m)) return m;
+    const inner = Object.values(m.wasm)[0] as { msg?: string };
+    if (!inner?.msg) return m;
+    try {
+      return { ...m, decoded_msg: JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(inner.msg), (c) => c.charCodeAt(0)))) };
+    } catch {
+      return m;
+    }
+  });
 }
 
 /** Runs a transaction with buttons disabled, reports its hash or error, and re-renders. */

@@ -4,7 +4,8 @@ import { signing, type App } from "../chain";
 import { emc, errorText, html, mount, notify, toUemc, when } from "../ui";
 import { send } from "./proposals";
 
-const days = (secs: number) => (secs >= 86400 ? `${Math.round(secs / 86400)} days` : `${Math.round(secs / 60)} min`);
+const days = (secs: number) => (secs >= 86400 ? `${Math.round(secs / 86400)} days` : secs >= 120 ? `${Math.round(secs / 60)} min` : `${secs} s`);
+const mult = (d: string) => Number(d).toFixed(3).replace(/\.?0+$/, "");
 
 export async function renderStaking(app: App, el: HTMLElement): Promise<void> {
   const addr = app.wallet?.address;
@@ -34,7 +35,7 @@ export async function renderStaking(app: App, el: HTMLElement): Promise<void> {
     (u) => html`<tr><td>#${u.device_id}</td><td class="num">${emc(u.amount)}</td><td>${when(u.release_at)}</td><td>${u.claimable ? "claimable" : "unbonding"}</td></tr>`,
   );
   const lockRows = locks.locks.map(
-    (l) => html`<tr data-testid="lock" data-id="${l.lock_id}"><td>${l.lock_id}</td><td>${l.tier_id}</td><td class="num">${emc(l.amount)}</td><td class="num">×${l.multiplier}</td>
+    (l) => html`<tr data-testid="lock-row" data-id="${l.lock_id}"><td>${l.lock_id}</td><td>${l.tier_id}</td><td class="num">${emc(l.amount)}</td><td class="num">×${l.multiplier}</td>
       <td class="num">${emc(l.weight)}</td><td>${when(l.expires_at)}</td>
       <td>${l.expired ? html`<button data-unlock="${l.lock_id}">Unlock</button>` : "locked"}</td></tr>`,
   );
@@ -45,7 +46,7 @@ export async function renderStaking(app: App, el: HTMLElement): Promise<void> {
         <div><span>Staked on devices</span><b data-testid="staked">${emc(staker.staked)}</b></div>
         <div><span>Locked</span><b data-testid="locked">${emc(staker.locked)}</b></div>
         <div><span>Voting power</span><b data-testid="voting-power">${emc(staker.voting_power)}</b></div>
-        <div><span>Reward multiplier</span><b>×${staker.reward_multiplier}</b></div>
+        <div><span>Reward multiplier</span><b>×${mult(staker.reward_multiplier)}</b></div>
         <div><span>Unbonding</span><b>${emc(staker.unbonding)}</b></div>
       </div>
       ${staker.stale_boost !== "0" ? html`<p>Expired locks still boost this address by ${emc(staker.stale_boost)}. <button data-action="refresh">Refresh power</button></p>` : ""}
@@ -64,7 +65,7 @@ export async function renderStaking(app: App, el: HTMLElement): Promise<void> {
     <section class="card"><h3>Lock-ups</h3>
       <p class="muted">Locked EMC counts for voting and rewards with its tier's multiplier until it expires; it cannot be unlocked early.</p>
       <form id="lock" class="inline"><select name="tier" data-testid="lock-tier">${tiers}</select>
-        <input name="amount" placeholder="EMC" size="10" data-testid="lock-amount" /><button data-testid="lock">Lock</button></form>
+        <input name="amount" placeholder="EMC" size="10" data-testid="lock-amount" /><button data-testid="lock-submit">Lock</button></form>
       <table class="list"><thead><tr><th>Lock</th><th>Tier</th><th>Amount</th><th>Multiplier</th><th>Weight</th><th>Expires</th><th></th></tr></thead><tbody>${lockRows}</tbody></table>
       <h4>Tiers</h4><table class="list"><thead><tr><th>Tier</th><th>Duration</th><th>Multiplier</th></tr></thead><tbody>${tierTable}</tbody></table>
     </section>`,
