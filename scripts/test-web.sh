@@ -36,4 +36,12 @@ export EDGEMINT_WEB_FIXTURE="$CARGO_TARGET_DIR/debug/edgemint-web-fixture"
 rm -rf web/test-results
 log "browser tests (screenshots in web/test-results/)"
 cd web
-node --test --test-concurrency=1 --test-reporter=spec --import tsx tests/*.test.ts
+out="$(mktemp "${TMPDIR:-/tmp}/edgemint-web-test.XXXXXX")"
+trap 'rm -f "$out"' EXIT
+status=0
+node --test --test-concurrency=1 --test-reporter=spec --import tsx tests/*.test.ts 2>&1 | tee "$out" || status=$?
+# One line in cargo's format, so scripts/test.sh's summary counts these tests with the Rust ones.
+read -r passed failed < <(awk '/^ℹ pass /{p=$3} /^ℹ fail /{f=$3} END {print p+0, f+0}' "$out")
+[ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
+echo "test result: web browser tests. $passed passed; $failed failed"
+exit "$status"

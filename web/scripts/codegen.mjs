@@ -169,6 +169,8 @@ if (!check) {
       const a = listFiles(path.join(webDir, sub));
       const b = listFiles(path.join(tmp, sub));
       for (const f of new Set([...a, ...b])) {
+        // Provenance only (it changes when a contract moves into this repo): the schemas and clients are what count.
+        if (sub === "schemas" && f === "SOURCES.json") continue;
         const x = path.join(webDir, sub, f);
         const y = path.join(tmp, sub, f);
         if (!fs.existsSync(x) || !fs.existsSync(y) || fs.readFileSync(x, "utf8") !== fs.readFileSync(y, "utf8")) stale.push(`${sub}/${f}`);
@@ -178,7 +180,9 @@ if (!check) {
       console.error(`contract clients are stale (run \`make web-clients\`):\n  ${stale.join("\n  ")}`);
       process.exit(1);
     }
-    console.log(`contract clients up to date (${list.map((c) => c.name).join(", ")})`);
+    const seen = new Set(list.map((c) => c.name));
+    const kept = fs.readdirSync(path.join(webDir, "schemas")).filter((d) => !d.endsWith(".json") && !seen.has(d));
+    console.log(`contract clients up to date (${[...seen].join(", ")})${kept.length ? `; kept from web/schemas, no source in this checkout: ${kept.join(", ")}` : ""}`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
