@@ -12,7 +12,7 @@ export CARGO_INCREMENTAL ?= 0
 
 CHAIN := cargo run -q -p chain-config --bin edgemint-chain --
 
-.PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-stop run test unit e2e bench lint fmt
+.PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-stop run test unit e2e bench lint fmt web-clients web-test web-serve
 
 help:
 	@echo "make run      fresh local chain, contracts, oracle daemon, ~50 simulated devices, a status line per epoch (Ctrl-C stops)"
@@ -22,6 +22,9 @@ help:
 	@echo "make localnet / localnet-4 / localnet-stop    1- or 4-validator localnet in the background"
 	@echo "make bench    gas of the contracts' main operations on a real localnet"
 	@echo "make registry regenerate chain-config/registry/production from profiles/production.toml"
+	@echo "make web-clients  regenerate web/'s contract TypeScript clients from the contracts' JSON schemas"
+	@echo "make web-test     dApp: generated clients up to date, build, browser tests against a real localnet"
+	@echo "make web-serve    serve the dApp on loopback for the running .localnet and print its address"
 
 setup:
 	bash chain-config/scripts/install-node.sh
@@ -70,3 +73,13 @@ bench: wasm
 
 test: setup
 	bash scripts/test.sh
+
+# The dApp (web/): contract clients generated from the schemas, Playwright tests in Debian's Chromium.
+web-clients:
+	bash scripts/web-clients.sh
+
+web-test: wasm
+	bash scripts/test-web.sh
+
+web-serve:
+	bash scripts/run-web.sh
