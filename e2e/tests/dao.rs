@@ -111,7 +111,8 @@ async fn three_accounts_pass_a_rewards_parameter_change_and_anyone_executes_it()
     let bank = json!({"bank": {"send": {"to_address": dave.address.to_string(),
         "amount": [{"denom": "uemc", "amount": (1_000_000 * EMC).to_string()}]}}});
     let (id, _) = dao::propose(&client, &dao_addr, &bob, "Pay dave", vec![bank], DEPOSIT).await?;
-    for voter in [&bob, &alice, &carol] {
+    // Dave's lock counts for proposals started after it.
+    for voter in [&bob, &alice, &carol, &dave] {
         dao::vote(&client, &dao_addr, voter, id, "yes").await?;
     }
     let dave_before = client.balance(dave.address.as_ref()).await?;
