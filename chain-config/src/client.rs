@@ -217,7 +217,9 @@ impl ChainClient {
                 },
             )
             .await?;
-        let info = resp.contract_info.with_context(|| format!("no contract info for {contract}"))?;
+        let info = resp
+            .contract_info
+            .with_context(|| format!("no contract info for {contract}"))?;
         Ok(Some(info.admin).filter(|a| !a.is_empty()))
     }
 

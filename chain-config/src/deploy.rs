@@ -129,7 +129,11 @@ fn resolve(v: &serde_json::Value, contracts: &[Instance], accounts: &[KeyInfo]) 
 
 /// The address of the contract instantiated with `label`.
 fn address_of(contracts: &[Instance], accounts: &[KeyInfo], label: &str) -> Result<String> {
-    let v = resolve(&serde_json::Value::String(format!("${{contract:{label}}}")), contracts, accounts)?;
+    let v = resolve(
+        &serde_json::Value::String(format!("${{contract:{label}}}")),
+        contracts,
+        accounts,
+    )?;
     Ok(v.as_str().unwrap_or_default().to_string())
 }
 
@@ -266,7 +270,10 @@ mod tests {
                 &json!({"update_ownership": {"transfer_ownership": {"new_owner": "${contract:dao}", "expiry": null}}}),
                 label,
             );
-            let accept = position(&json!({"accept_ownership": {"contract": format!("${{contract:{label}}}")}}), "dao");
+            let accept = position(
+                &json!({"accept_ownership": {"contract": format!("${{contract:{label}}}")}}),
+                "dao",
+            );
             assert!(offer < accept, "{label}");
             // nothing the deployer does as admin may come after the handover starts
             assert!(plan.execute[offer..]

@@ -16,7 +16,14 @@ pub async fn deploy_local_plan(net: &TestNet, client: &ChainClient) -> Result<De
     crate::artifact("dao")?;
     let plan: Plan = serde_json::from_str(&std::fs::read_to_string(root.join("chain-config/deploy/local.json"))?)
         .context("chain-config/deploy/local.json is not a deploy plan")?;
-    deploy::deploy(client, &net.net.accounts, &net.net.chain_id, &root.join("artifacts"), &plan).await
+    deploy::deploy(
+        client,
+        &net.net.accounts,
+        &net.net.chain_id,
+        &root.join("artifacts"),
+        &plan,
+    )
+    .await
 }
 
 /// The address of the contract deployed with `label`.

@@ -27,13 +27,29 @@ async fn three_accounts_pass_a_rewards_parameter_change_and_anyone_executes_it()
     let rewards = dao::address(&d, "rewards")?;
     for label in ["device-registry", "staking", "oracle-hub", "rewards"] {
         let addr = dao::address(&d, label)?;
-        assert_eq!(dao::owner(&client, &addr).await?.as_deref(), Some(dao_addr.as_str()), "{label}");
-        assert_eq!(client.contract_admin(&addr).await?.as_deref(), Some(dao_addr.as_str()), "{label}");
+        assert_eq!(
+            dao::owner(&client, &addr).await?.as_deref(),
+            Some(dao_addr.as_str()),
+            "{label}"
+        );
+        assert_eq!(
+            client.contract_admin(&addr).await?.as_deref(),
+            Some(dao_addr.as_str()),
+            "{label}"
+        );
     }
-    assert_eq!(client.contract_admin(&dao_addr).await?.as_deref(), Some(dao_addr.as_str()));
+    assert_eq!(
+        client.contract_admin(&dao_addr).await?.as_deref(),
+        Some(dao_addr.as_str())
+    );
     // The deployer is no longer the admin.
     let err = client
-        .execute(&deployer, &rewards, &json!({"update_config": {"operator_share": "0.5"}}), 0)
+        .execute(
+            &deployer,
+            &rewards,
+            &json!({"update_config": {"operator_share": "0.5"}}),
+            0,
+        )
         .await
         .expect_err("the deployer is not the rewards admin any more");
     assert!(err.to_string().contains("admin"), "{err}");
@@ -74,14 +90,18 @@ async fn three_accounts_pass_a_rewards_parameter_change_and_anyone_executes_it()
         .execute(&dave, &staking, &json!({"lock": {"tier_id": 1}}), 500 * EMC)
         .await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let err = dao::vote(&client, &dao_addr, &dave, id, "yes").await.expect_err("dave has no power at the start");
+    let err = dao::vote(&client, &dao_addr, &dave, id, "yes")
+        .await
+        .expect_err("dave has no power at the start");
     assert!(err.to_string().contains("no voting power"), "{err}");
 
     // bob 50 + alice 100 yes: carol's 100 could still veto (40% > 33.4%), so it stays open; carol decides.
     dao::vote(&client, &dao_addr, &bob, id, "yes").await?;
     dao::vote(&client, &dao_addr, &alice, id, "yes").await?;
     assert_eq!(dao::proposal(&client, &dao_addr, id).await?["status"], "open");
-    let err = dao::vote(&client, &dao_addr, &bob, id, "no").await.expect_err("no revote");
+    let err = dao::vote(&client, &dao_addr, &bob, id, "no")
+        .await
+        .expect_err("no revote");
     assert!(err.to_string().contains("already voted"), "{err}");
     dao::vote(&client, &dao_addr, &carol, id, "yes").await?;
     let p = dao::proposal(&client, &dao_addr, id).await?;
@@ -104,7 +124,10 @@ async fn three_accounts_pass_a_rewards_parameter_change_and_anyone_executes_it()
     assert_eq!(client.balance(alice.address.as_ref()).await?, alice_before + DEPOSIT);
     let after = client.smart_query(&rewards, &json!({"config": {}})).await?;
     assert_eq!(after["operator_share"], "0.08");
-    assert!(dao::execute(&client, &dao_addr, &dave, id).await.is_err(), "executed twice");
+    assert!(
+        dao::execute(&client, &dao_addr, &dave, id).await.is_err(),
+        "executed twice"
+    );
 
     // A proposal whose message fails (the treasury cannot pay it): executed early by the vetoer, recorded as
     // failed by the reply, deposit refunded (it passed), nothing sent.
@@ -122,6 +145,9 @@ async fn three_accounts_pass_a_rewards_parameter_change_and_anyone_executes_it()
     println!("recorded execution error: {}", p["execution_error"]);
     assert!(p["execution_error"].as_str().is_some_and(|e| !e.is_empty()));
     assert_eq!(client.balance(dave.address.as_ref()).await?, dave_before);
-    assert!(dao::execute(&client, &dao_addr, &dave, id).await.is_err(), "failed executions are final");
+    assert!(
+        dao::execute(&client, &dao_addr, &dave, id).await.is_err(),
+        "failed executions are final"
+    );
     Ok(())
 }
