@@ -206,6 +206,23 @@ impl ChainClient {
         Ok(serde_json::from_slice(&resp.data)?)
     }
 
+    /// The contract's wasm admin (the address allowed to migrate it), `None` if it has none.
+    pub async fn contract_admin(&self, contract: &str) -> Result<Option<String>> {
+        use cosmrs::proto::cosmwasm::wasm::v1::{QueryContractInfoRequest, QueryContractInfoResponse};
+        let resp: QueryContractInfoResponse = self
+            .query(
+                "/cosmwasm.wasm.v1.Query/ContractInfo",
+                QueryContractInfoRequest {
+                    address: contract.into(),
+                },
+            )
+            .await?;
+        let info = resp
+            .contract_info
+            .with_context(|| format!("no contract info for {contract}"))?;
+        Ok(Some(info.admin).filter(|a| !a.is_empty()))
+    }
+
     /// A smart query against the contract state committed at `height` (`None`: the latest). The node must still
     /// hold that state (not pruned).
     pub async fn smart_query_at(
@@ -429,6 +446,12 @@ impl ChainClient {
         Ok((addr.to_string(), out))
     }
 
+    /// Makes `new_admin` the contract's wasm admin (the one allowed to migrate it); the signer must be the admin.
+    pub async fn update_admin(&self, s: &Signer, contract: &str, new_admin: &str) -> Result<TxOutcome, TxError> {
+        let any = wasm::update_admin(&s.address, contract, new_admin)?;
+        self.send_tx(&s.key, vec![any], FeeMode::Simulate, None).await
+    }
+
     /// Executes a contract message, attaching `funds` base units of the chain's denom when non-zero.
     pub async fn execute(
         &self,
@@ -465,6 +488,16 @@ pub mod wasm {
             label: Some(label.to_string()),
             msg: serde_json::to_vec(msg)?,
             funds: vec![],
+        }
+        .to_any()
+        .map_err(|e| anyhow!("{e}"))
+    }
+
+    pub fn update_admin(sender: &AccountId, contract: &str, new_admin: &str) -> Result<Any> {
+        cosmrs::cosmwasm::MsgUpdateAdmin {
+            sender: sender.clone(),
+            new_admin: new_admin.parse().map_err(|e| anyhow!("{e}"))?,
+            contract: contract.parse().map_err(|e| anyhow!("{e}"))?,
         }
         .to_any()
         .map_err(|e| anyhow!("{e}"))

@@ -21,6 +21,18 @@ pub struct Plan {
     /// Executed in order after every instantiation (wiring contracts to each other, funding).
     #[serde(default)]
     pub execute: Vec<PlannedExecute>,
+    /// Wasm admin changes (MsgUpdateAdmin by the deployer, the admin of everything it instantiated), run last:
+    /// e.g. the DAO becomes the admin that may migrate each contract.
+    #[serde(default)]
+    pub wasm_admins: Vec<PlannedAdmin>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PlannedAdmin {
+    /// Label of a contract in `instantiate`.
+    pub contract: String,
+    /// The new admin: an address or a `${contract:..}` / `${account:..}` placeholder.
+    pub new_admin: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,6 +138,18 @@ fn resolve(
     })
 }
 
+/// The address of the contract instantiated with `label`.
+fn address_of(contracts: &[Instance], accounts: &[KeyInfo], label: &str) -> Result<String> {
+    // A contract placeholder never needs the coin type.
+    let v = resolve(
+        &serde_json::Value::String(format!("${{contract:{label}}}")),
+        contracts,
+        accounts,
+        0,
+    )?;
+    Ok(v.as_str().unwrap_or_default().to_string())
+}
+
 /// Stores every artifact, then runs the plan. `accounts` must contain `deployer` and every plan sender.
 pub async fn deploy(
     client: &ChainClient,
@@ -179,13 +203,7 @@ pub async fn deploy(
     }
     for e in &plan.execute {
         let sender = client.signer(account(e.sender.as_deref().unwrap_or("deployer"))?)?;
-        let contract = resolve(
-            &serde_json::Value::String(format!("${{contract:{}}}", e.contract)),
-            &contracts,
-            accounts,
-            client.coin_type(),
-        )?;
-        let contract = contract.as_str().unwrap_or_default().to_string();
+        let contract = address_of(&contracts, accounts, &e.contract)?;
         let msg = resolve(&e.msg, &contracts, accounts, client.coin_type())?;
         let funds = e
             .funds
@@ -198,6 +216,20 @@ pub async fn deploy(
             .execute(&sender, &contract, &msg, funds)
             .await
             .with_context(|| format!("executing {} on {}", msg, e.contract))?;
+    }
+    for a in &plan.wasm_admins {
+        let contract = address_of(&contracts, accounts, &a.contract)?;
+        let new_admin = resolve(
+            &serde_json::Value::String(a.new_admin.clone()),
+            &contracts,
+            accounts,
+            client.coin_type(),
+        )?;
+        let new_admin = new_admin.as_str().unwrap_or_default().to_string();
+        client
+            .update_admin(&signer, &contract, &new_admin)
+            .await
+            .with_context(|| format!("making {new_admin} the wasm admin of {}", a.contract))?;
     }
     Ok(Deployment {
         chain_id: chain_id.to_string(),
@@ -237,5 +269,42 @@ mod tests {
         let plan: Plan = serde_json::from_str(include_str!("../deploy/local.json")).unwrap();
         assert!(plan.instantiate.iter().any(|p| p.artifact == "rewards"));
         assert!(plan.execute.iter().any(|e| e.sender.as_deref() == Some("mining-pool")));
+    }
+
+    /// The DAO owns every product contract: each one's ownership is offered to it and accepted, after every other
+    /// deployer step, and the DAO is each one's wasm admin (itself included).
+    #[test]
+    fn the_local_plan_hands_every_contract_to_the_dao() {
+        let plan: Plan = serde_json::from_str(include_str!("../deploy/local.json")).unwrap();
+        assert!(plan.instantiate.iter().any(|p| p.artifact == "dao" && p.label == "dao"));
+        let position = |msg: &serde_json::Value, contract: &str| {
+            plan.execute
+                .iter()
+                .position(|e| e.contract == contract && &e.msg == msg)
+                .unwrap_or_else(|| panic!("{contract}: {msg} missing"))
+        };
+        for label in ["device-registry", "staking", "oracle-hub", "rewards"] {
+            let offer = position(
+                &json!({"update_ownership": {"transfer_ownership": {"new_owner": "${contract:dao}", "expiry": null}}}),
+                label,
+            );
+            let accept = position(
+                &json!({"accept_ownership": {"contract": format!("${{contract:{label}}}")}}),
+                "dao",
+            );
+            assert!(offer < accept, "{label}");
+            // nothing the deployer does as admin may come after the handover starts
+            assert!(plan.execute[offer..]
+                .iter()
+                .all(|e| e.contract == "dao" || e.msg.get("update_ownership").is_some()));
+            assert!(plan
+                .wasm_admins
+                .iter()
+                .any(|a| a.contract == label && a.new_admin == "${contract:dao}"));
+        }
+        assert!(plan
+            .wasm_admins
+            .iter()
+            .any(|a| a.contract == "dao" && a.new_admin == "${contract:dao}"));
     }
 }

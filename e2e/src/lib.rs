@@ -2,6 +2,7 @@
 //! broadcasts transactions with cosmrs, and tears every node down by pid, also when a test panics.
 
 pub mod contracts;
+pub mod dao;
 pub mod epochs;
 pub mod oracles;
 pub mod testnet;

@@ -110,7 +110,7 @@ async fn main() -> Result<()> {
     ));
 
     let batch_ids: Vec<u64> = (secp_id + 1..secp_id + 101).collect();
-    epoch_rows(
+    let ep = epoch_rows(
         &net,
         &client,
         &deployer,
@@ -121,6 +121,7 @@ async fn main() -> Result<()> {
         &mut rows,
     )
     .await?;
+    dao_rows(&net, &client, &deployer, &core, &ep, &owner, &mut rows).await?;
 
     println!(
         "gas used on {} (edgemintd, one validator), contracts from artifacts/:",
@@ -145,7 +146,7 @@ async fn epoch_rows(
     device: (u64, &Device),
     batch_ids: &[u64],
     rows: &mut Vec<(String, i64)>,
-) -> Result<()> {
+) -> Result<epochs::Epochs> {
     let pool_holder = client.signer(net.account("mining-pool")?)?;
     let params = EpochParams::default();
     let ep = epochs::deploy(client, deployer, &pool_holder, core, &params).await?;
@@ -256,6 +257,86 @@ async fn epoch_rows(
     }});
     let out = client.execute(&ops[0], &ep.hub, &evidence, 0).await?;
     rows.push(("device equivocation evidence (slash + ban)".into(), out.gas_used));
+    Ok(ep)
+}
+
+/// The DAO over the bench's staking contract, owning its rewards contract: propose (with a deposit), votes (the
+/// first, and the one that decides), execute of a rewards parameter change, of a text proposal, and of a proposal
+/// whose message fails (recorded by the reply).
+async fn dao_rows(
+    net: &TestNet,
+    client: &ChainClient,
+    deployer: &Signer,
+    core: &Core,
+    ep: &epochs::Epochs,
+    owner: &Signer,
+    rows: &mut Vec<(String, i64)>,
+) -> Result<()> {
+    use e2e::dao::{self, wasm_execute};
+    let (dao_code, _) = client
+        .store_code(deployer, std::fs::read(e2e::artifact("dao")?)?)
+        .await?;
+    let init = json!({"denom": "uemc", "excluded": [], "config": {
+        "staking": core.staking,
+        "threshold": {"threshold_quorum": {"threshold": "0.5", "quorum": "0.334"}},
+        "voting_period": 600, "min_proposer_power": "1",
+        "deposit": {"amount": (10 * EMC).to_string(), "refund_policy": "only_passed"},
+        "allow_revote": false, "veto": null, "veto_threshold": "0.334"}});
+    let (dao_addr, _) = client.instantiate(deployer, dao_code, "dao", &init).await?;
+    let transfer = json!({"update_ownership": {"transfer_ownership": {"new_owner": dao_addr, "expiry": null}}});
+    client.execute(deployer, &ep.rewards, &transfer, 0).await?;
+    let out = client
+        .execute(
+            deployer,
+            &dao_addr,
+            &json!({"accept_ownership": {"contract": ep.rewards}}),
+            0,
+        )
+        .await?;
+    rows.push(("dao accept_ownership (forwards accept_ownership)".into(), out.gas_used));
+
+    // The owner holds its stake + lock; two more voters lock so that the owner's vote alone cannot decide.
+    let mut voters = vec![];
+    for name in ["voter1", "voter2"] {
+        let (_, v) = contracts::funded_account(net, client, name, 1_000 * EMC).await?;
+        client
+            .execute(&v, &core.staking, &json!({"lock": {"tier_id": 1}}), 400 * EMC)
+            .await?;
+        voters.push(v);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let change = |share: &str| wasm_execute(&ep.rewards, &json!({"update_config": {"operator_share": share}}));
+    let (id, out) = dao::propose(client, &dao_addr, owner, "share", vec![change("0.07")], 10 * EMC).await?;
+    rows.push(("dao propose (1 wasm msg, deposit)".into(), out.gas_used));
+    let out = dao::vote(client, &dao_addr, owner, id, "yes").await?;
+    rows.push(("dao vote (first)".into(), out.gas_used));
+    dao::vote(client, &dao_addr, &voters[0], id, "yes").await?;
+    let out = dao::vote(client, &dao_addr, &voters[1], id, "yes").await?;
+    rows.push(("dao vote (decides: passed)".into(), out.gas_used));
+    let out = dao::execute(client, &dao_addr, owner, id).await?;
+    rows.push(("dao execute (rewards update_config, refund)".into(), out.gas_used));
+    let share = client.smart_query(&ep.rewards, &json!({"config": {}})).await?["operator_share"].clone();
+    anyhow::ensure!(share == "0.07", "the proposal did not change operator_share: {share}");
+
+    let (id, out) = dao::propose(client, &dao_addr, owner, "text", vec![], 10 * EMC).await?;
+    rows.push(("dao propose (text, no msgs)".into(), out.gas_used));
+    for v in [owner, &voters[0], &voters[1]] {
+        dao::vote(client, &dao_addr, v, id, "yes").await?;
+    }
+    let out = dao::execute(client, &dao_addr, owner, id).await?;
+    rows.push(("dao execute (text)".into(), out.gas_used));
+
+    let bank = json!({"bank": {"send": {"to_address": owner.address.to_string(),
+        "amount": [{"denom": "uemc", "amount": (1_000_000_000 * EMC).to_string()}]}}});
+    let (id, _) = dao::propose(client, &dao_addr, owner, "fails", vec![bank], 10 * EMC).await?;
+    for v in [owner, &voters[0], &voters[1]] {
+        dao::vote(client, &dao_addr, v, id, "yes").await?;
+    }
+    let out = dao::execute(client, &dao_addr, owner, id).await?;
+    rows.push(("dao execute (message fails, recorded)".into(), out.gas_used));
+    let status = dao::proposal(client, &dao_addr, id).await?["status"].clone();
+    anyhow::ensure!(status == "execution_failed", "unexpected status {status}");
     Ok(())
 }
 
