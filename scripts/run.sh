@@ -2,7 +2,7 @@
 # make run: a fresh one-validator localnet with every contract deployed and wired, one oracle daemon (the
 # `oracle-operator` test account, listed and bonded at the hub by the deploy plan, auto-claim on), ~50 simulated
 # devices (a few of them cheating) registered, activated, staked and streaming telemetry, and one status line per
-# epoch. Ctrl-C stops everything this script started, by pid. State and logs stay in .localnet/ for inspection.
+# epoch, and the dApp served on loopback. Ctrl-C stops everything this script started, by pid. State and logs stay in .localnet/ for inspection.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$REPO_ROOT"
@@ -24,6 +24,7 @@ stop_all() {
   for pid in "${pids[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  EDGEMINT_LOCALNET_DIR="$DIR" bash scripts/run-web.sh --stop || true
   [ ! -f "$DIR/localnet.json" ] || "$BIN/edgemint-chain" localnet stop --dir "$DIR" || true
 }
 trap stop_all EXIT
@@ -86,12 +87,15 @@ log "provisioning $DEVICES simulated devices (register, activate, stake) — abo
 "$BIN/edgemint-sim" run --fleet "$SIM/fleet.json" --localnet "$DIR" --daemon "http://127.0.0.1:$PORT" \
   --interval 10 --summary-every 60s > "$SIM/run.log" 2>&1 &
 pids+=($!)
-log "devices streaming telemetry (log: $SIM/run.log); dApp, relayer: see README"
+log "devices streaming telemetry (log: $SIM/run.log)"
+EDGEMINT_LOCALNET_DIR="$DIR" EDGEMINT_ORACLE_URL="http://127.0.0.1:$PORT" bash scripts/run-web.sh --background
+WEB_URL="$(json "$DIR/web.json" "d['url']")"
 
 cat <<EOF
 
   chain      $CHAIN_ID  rpc $RPC  (accounts and mnemonics: $DIR/localnet.json)
   oracle     http://127.0.0.1:$PORT/v1/status  /v1/epochs/N  /metrics
+  dApp       $WEB_URL  (Keplr: it suggests the chain; import a test mnemonic from localnet.json)
   devices    $DEVICES simulated (1 replaying, 1 inflating uptime, 1 double-signing, 1 unregistered)
 
 One line per epoch change (60 s epochs; computed ~25 s after the end, final 30 s after quorum, then auto-claimed).

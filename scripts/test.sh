@@ -7,7 +7,7 @@ cd "$REPO_ROOT"
 out=$(mktemp "${TMPDIR:-/tmp}/edgemint-test.XXXXXX")
 trap 'rm -f "$out"' EXIT
 status=0
-make --no-print-directory lint unit wasm-gate e2e 2>&1 | tee "$out" || status=$?
+make --no-print-directory lint unit wasm-gate e2e web-test 2>&1 | tee "$out" || status=$?
 read -r passed failed < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { print p + 0, f + 0 }' "$out")
 [ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
 echo "test: $passed passed, $failed failed"
