@@ -34,17 +34,17 @@ run_target() {
   while read -r prop result; do
     n=$((n + 1))
     if [ "$result" = ok ]; then
-      rows+=("$(printf '%-16s %-62s %12s %9s' "$name" "$prop" "$CASES" 0)")
+      rows+=("$(printf '%-16s %-72s %12s %9s' "$name" "$prop" "$CASES" 0)")
     else
       findings=$((findings + 1))
-      rows+=("$(printf '%-16s %-62s %12s %9s' "$name" "$prop" "(stopped)" 1)")
+      rows+=("$(printf '%-16s %-72s %12s %9s' "$name" "$prop" "(stopped)" 1)")
     fi
   done < <(sed -n 's/^test \([^ ]*\) \.\.\. \(ok\|FAILED\)$/\1 \2/p' "$out")
   if [ "$status" -ne 0 ] || [ "$n" -eq 0 ]; then
     grep -E "minimal failing input|finding after|panicked|error" "$out" | head -40 >&2 || tail -40 "$out" >&2
     [ "$n" -gt 0 ] || findings=$((findings + 1))
   fi
-  rows+=("$(printf '%-16s %-62s %12s %9s' "$name" "($n properties, ${secs} s)" "$((n * CASES))" "")")
+  rows+=("$(printf '%-16s %-72s %12s %9s' "$name" "($n properties, ${secs} s)" "$((n * CASES))" "")")
   rm -f "$out"
 }
 
@@ -53,7 +53,7 @@ run_target "ingest handler" "fuzz_" -p edgemint-oracle --lib
 
 echo
 echo "fuzzing (proptest, $CASES cases per property; executions = cases that ran and passed, shrinking excluded)"
-printf '%-16s %-62s %12s %9s\n' "target" "property" "executions" "findings"
+printf '%-16s %-72s %12s %9s\n' "target" "property" "executions" "findings"
 for r in "${rows[@]}"; do echo "$r"; done
 echo "findings: $findings"
 [ "$findings" -eq 0 ]
