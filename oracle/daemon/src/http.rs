@@ -336,6 +336,9 @@ async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::clock::Clock;

@@ -104,6 +104,9 @@ CREATE TABLE reports (
 "#,
 )];
 
+/// SQLite page cache per connection, KiB.
+pub const PAGE_CACHE_KIB: u32 = 64 * 1024;
+
 /// Applies the pragmas every connection needs and the pending migrations.
 pub fn prepare(conn: &mut Connection) -> Result<(), StoreError> {
     // WAL: readers never block the writer; synchronous=FULL: a committed transaction survives power loss.
@@ -114,6 +117,10 @@ pub fn prepare(conn: &mut Connection) -> Result<(), StoreError> {
         )));
     }
     conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")?;
+    // A 64 MiB page cache (SQLite's default is 2 MiB) keeps the pages that ingest touches for every device (the
+    // telemetry and aggregates B-trees are keyed by device) in memory instead of re-reading them from the OS for
+    // each transaction: that read traffic was a large part of the daemon's CPU time under load (`make bench`).
+    conn.execute_batch(&format!("PRAGMA cache_size = -{};", PAGE_CACHE_KIB))?;
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
     )?;

@@ -1,6 +1,7 @@
 //! [`Store`] on an embedded SQLite database (WAL, synchronous=FULL): one connection behind a mutex, one
 //! transaction per call.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
@@ -48,6 +49,8 @@ impl SqliteStore {
         }
         let mut conn = Connection::open(path)?;
         schema::prepare(&mut conn)?;
+        // Room for every statement the store uses, so the hot ones are never evicted and recompiled.
+        conn.set_prepared_statement_cache_capacity(64);
         Ok(Self { conn: Mutex::new(conn) })
     }
 
@@ -55,91 +58,97 @@ impl SqliteStore {
         self.conn.lock().map_err(|_| StoreError::Poisoned)
     }
 
-    fn insert_one(tx: &Transaction<'_>, rec: &TelemetryRecord) -> Result<InsertOutcome, StoreError> {
+    /// Stores one report inside `tx`. Statements are prepared once per connection (`prepare_cached`): compiling the
+    /// SQL for every report cost more CPU than running it. `closed` remembers, for this transaction, which epochs
+    /// are computed (the epochs table cannot change while the transaction holds the connection).
+    fn insert_one(
+        tx: &Transaction<'_>,
+        rec: &TelemetryRecord,
+        closed: &mut HashMap<u64, bool>,
+    ) -> Result<InsertOutcome, StoreError> {
         let r = &rec.report;
         let last: Option<i64> = tx
-            .query_row(
-                "SELECT last_sequence FROM devices WHERE device_id = ?1",
-                [i(r.device_id)],
-                |row| row.get(0),
-            )
+            .prepare_cached("SELECT last_sequence FROM devices WHERE device_id = ?1")?
+            .query_row([i(r.device_id)], |row| row.get(0))
             .optional()?;
         if let Some(last) = last.map(u).filter(|last| r.sequence <= *last) {
             let stored: Option<(Vec<u8>, Vec<u8>)> = tx
-                .query_row(
-                    "SELECT encoded, signature FROM telemetry WHERE device_id = ?1 AND sequence = ?2",
-                    [i(r.device_id), i(r.sequence)],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
+                .prepare_cached("SELECT encoded, signature FROM telemetry WHERE device_id = ?1 AND sequence = ?2")?
+                .query_row([i(r.device_id), i(r.sequence)], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()?;
             return Ok(match stored {
                 Some((encoded, _)) if encoded == rec.encoded => InsertOutcome::Duplicate,
                 Some((encoded, signature)) => {
                     // Keep the first conflict per (device, sequence): the hub accepts one per pair anyway.
-                    tx.execute(
+                    tx.prepare_cached(
                         "INSERT OR IGNORE INTO evidence (device_id, sequence, report_a, signature_a, report_b, \
                          signature_b, detected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                        params![
-                            i(r.device_id),
-                            i(r.sequence),
-                            encoded,
-                            signature,
-                            rec.encoded,
-                            rec.signature,
-                            i(rec.received_at)
-                        ],
-                    )?;
+                    )?
+                    .execute(params![
+                        i(r.device_id),
+                        i(r.sequence),
+                        encoded,
+                        signature,
+                        rec.encoded,
+                        rec.signature,
+                        i(rec.received_at)
+                    ])?;
                     InsertOutcome::Equivocation
                 }
                 None => InsertOutcome::StaleSequence { last },
             });
         }
-        let closed: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM epochs WHERE epoch = ?1)",
-            [i(r.epoch)],
-            |row| row.get(0),
-        )?;
-        if closed {
+        let is_closed = match closed.get(&r.epoch) {
+            Some(c) => *c,
+            None => {
+                let c: bool = tx
+                    .prepare_cached("SELECT EXISTS(SELECT 1 FROM epochs WHERE epoch = ?1)")?
+                    .query_row([i(r.epoch)], |row| row.get(0))?;
+                closed.insert(r.epoch, c);
+                c
+            }
+        };
+        if is_closed {
             return Ok(InsertOutcome::EpochClosed);
         }
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO telemetry (device_id, sequence, epoch, timestamp, uptime_secs, tasks_completed, \
              interactions, receipts_hash, encoded, signature, received_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                i(r.device_id),
-                i(r.sequence),
-                i(r.epoch),
-                i(r.timestamp),
-                i(r.uptime_secs),
-                i(r.tasks_completed),
-                i(r.interactions),
-                r.receipts_hash.as_ref().map(|h| h.to_vec()),
-                rec.encoded,
-                rec.signature,
-                i(rec.received_at)
-            ],
-        )?;
-        tx.execute(
+        )?
+        .execute(params![
+            i(r.device_id),
+            i(r.sequence),
+            i(r.epoch),
+            i(r.timestamp),
+            i(r.uptime_secs),
+            i(r.tasks_completed),
+            i(r.interactions),
+            r.receipts_hash.as_ref().map(|h| h.as_slice()),
+            rec.encoded,
+            rec.signature,
+            i(rec.received_at)
+        ])?;
+        tx.prepare_cached(
             "INSERT INTO devices (device_id, last_sequence, reports, first_seen, last_seen) VALUES (?1, ?2, 1, ?3, ?3) \
              ON CONFLICT (device_id) DO UPDATE SET last_sequence = ?2, reports = reports + 1, last_seen = ?3",
-            params![i(r.device_id), i(r.sequence), i(rec.received_at)],
-        )?;
+        )?
+        .execute(params![i(r.device_id), i(r.sequence), i(rec.received_at)])?;
         // The new sequence is above every stored one of this device, so it supersedes the epoch's aggregate.
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO aggregates (epoch, device_id, sequence, uptime_secs, tasks_completed, interactions, reports) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) \
              ON CONFLICT (epoch, device_id) DO UPDATE SET sequence = ?3, uptime_secs = ?4, tasks_completed = ?5, \
              interactions = ?6, reports = reports + 1",
-            params![
-                i(r.epoch),
-                i(r.device_id),
-                i(r.sequence),
-                i(r.uptime_secs),
-                i(r.tasks_completed),
-                i(r.interactions)
-            ],
-        )?;
+        )?
+        .execute(params![
+            i(r.epoch),
+            i(r.device_id),
+            i(r.sequence),
+            i(r.uptime_secs),
+            i(r.tasks_completed),
+            i(r.interactions)
+        ])?;
         Ok(InsertOutcome::Accepted)
     }
 
@@ -201,8 +210,9 @@ impl Store for SqliteStore {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut out = Vec::with_capacity(records.len());
+        let mut closed = HashMap::new();
         for rec in records {
-            out.push(Self::insert_one(&tx, rec)?);
+            out.push(Self::insert_one(&tx, rec, &mut closed)?);
         }
         tx.commit()?;
         Ok(out)

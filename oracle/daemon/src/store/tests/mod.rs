@@ -387,6 +387,20 @@ fn epochs_close_and_round_trip(b: &dyn Backend) {
         ]
     );
     assert_eq!(s.aggregate(2, 1).unwrap().unwrap().sequence, 1);
+    // one transaction mixing closed and open epochs: each record gets its own epoch's answer (the transaction
+    // remembers which epochs are closed)
+    let out = s
+        .insert_telemetry(&[
+            rec(1, 4, 2, 1, 1),
+            rec(1, 5, 3, 6, 1),
+            rec(1, 6, 2, 1, 1),
+            rec(1, 7, 3, 9, 1),
+        ])
+        .unwrap();
+    use InsertOutcome::{Accepted, EpochClosed};
+    assert_eq!(out, vec![EpochClosed, Accepted, EpochClosed, Accepted]);
+    assert_eq!(s.aggregate(3, 1).unwrap().unwrap().uptime_secs, 9);
+    assert_eq!(s.aggregate(2, 1).unwrap().unwrap().sequence, 1);
     assert_eq!(s.unreported_epochs().unwrap(), vec![2]);
     assert_eq!(s.report_state(2).unwrap(), None);
     let mut st = ReportState {
@@ -414,7 +428,7 @@ fn epochs_close_and_round_trip(b: &dyn Backend) {
         stats,
         StoreStats {
             devices: 1,
-            telemetry_records: 2,
+            telemetry_records: 4,
             evidence: 0,
             epochs_computed: 1,
             latest_computed_epoch: Some(2)
