@@ -14,7 +14,7 @@ use anyhow::{bail, Context, Result};
 use chain_config::client::{ChainClient, Signer};
 use e2e::contracts::{self, CoreParams, Device, EMC};
 use e2e::epochs::{self, EpochParams};
-use e2e::oracles::{self, DaemonSettings, OracleDaemon};
+use e2e::oracles::{self, DaemonSettings, OracleDaemon, Target};
 use e2e::TestNet;
 use edgemint_device_sdk::TelemetryReport;
 use serde_json::{json, Value};
@@ -141,7 +141,14 @@ async fn setup(
         require_mining_eligibility: true,
     };
     let rpc = net.net.nodes[0].rpc_url();
-    let d = OracleDaemon::start(&client, &rpc, &chain_id, &core, &ep, &op_key, &settings).await?;
+    let target = Target {
+        client: &client,
+        rpc_url: rpc,
+        chain_id: chain_id.clone(),
+        core: &core,
+        epochs: &ep,
+    };
+    let d = OracleDaemon::start(&target, &op_key, &settings).await?;
     let oracle_url = d.url.clone();
     *daemon = Some(d);
     let d = daemon.as_ref().context("daemon")?;
