@@ -8,8 +8,9 @@ export PATH := $(EDGEMINT_CACHE)/bin:$(EDGEMINT_CACHE)/tools/bin:$(PATH)
 export RUST_BACKTRACE ?= 0
 
 CHAIN := cargo run -q -p chain-config --bin edgemint-chain --
+RELAYER := cargo run -q -p relayer-ext --bin edgemint-relayer --
 
-.PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-stop run test unit e2e bench lint fmt
+.PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-ibc localnet-stop run test unit e2e bench lint fmt
 
 help:
 	@echo "make run      local chain up, contracts deployed, endpoints/keys printed, live status (Ctrl-C stops)"
@@ -17,6 +18,7 @@ help:
 	@echo "make setup    edgemintd + counterparty wasmd + wasm toolchain + cosmwasm-check (idempotent, cached)"
 	@echo "make wasm     contracts -> artifacts/*.wasm (MVP, optimized, cosmwasm-check'ed) + checksums.txt"
 	@echo "make localnet / localnet-4 / localnet-stop    1- or 4-validator localnet in the background"
+	@echo "make localnet-ibc   edgemintd + counterparty wasmd + edgemint-relayer with a transfer channel (background)"
 	@echo "make bench    gas of the contracts' main operations on a real localnet"
 	@echo "make registry regenerate chain-config/registry/production from profiles/production.toml"
 
@@ -40,8 +42,13 @@ localnet: setup
 localnet-4: setup
 	$(CHAIN) localnet start --dir .localnet-4 --validators 4
 
+# Two chains (one validator each) and relayer-ext relaying a transfer channel between them; see relayer-ext/README.md.
+localnet-ibc: setup
+	$(RELAYER) localnet up --dir .localnet-ibc
+
 localnet-stop:
 	@for d in .localnet .localnet-4; do [ ! -f $$d/localnet.json ] || $(CHAIN) localnet stop --dir $$d; done
+	@[ ! -f .localnet-ibc/localnet-ibc.json ] || $(RELAYER) localnet down --dir .localnet-ibc
 
 run: wasm
 	$(CHAIN) localnet run --dir .localnet
