@@ -63,7 +63,9 @@ fmt:
 unit:
 	cargo test --workspace --exclude e2e
 
+# The IBC tests run the edgemint-relayer binary (built here, next to the test binaries).
 e2e: wasm
+	cargo build -p relayer-ext --bin edgemint-relayer
 	cargo test -p e2e
 
 # Figures (gas on a real localnet), printed, not asserted.

@@ -3,6 +3,7 @@
 
 pub mod contracts;
 pub mod epochs;
+pub mod ibc;
 pub mod oracles;
 pub mod testnet;
 

@@ -145,8 +145,9 @@ fn chain_value(src: &ChainSource, trusting: Duration, opts: &InitOptions) -> Val
         "key_store_folder": opts.keys_dir,
         "store_prefix": "ibc",
         "default_gas": 200_000,
-        // A recv batch of 30 packets plus its client update stays well below this; see chains::min_fee.
-        "max_gas": 4_000_000,
+        // Hermes refuses (does not split) a batch whose simulated gas exceeds max_gas: 30 recv messages (max_msg_num)
+        // plus a client update stay well below 10M. The fee check (chains::fee_need) asks for one such tx.
+        "max_gas": 10_000_000,
         "gas_multiplier": 1.3,
         "gas_price": {"price": src.gas_price, "denom": src.denom},
         "max_msg_num": 30,
