@@ -24,12 +24,14 @@ pub fn relayer_binary() -> Result<PathBuf> {
     if let Some(p) = std::env::var_os("EDGEMINT_RELAYER_BIN") {
         return Ok(PathBuf::from(p));
     }
-    // <target>/<profile>/deps/<test binary>
+    // Tests run from <target>/<profile>/deps/, binaries (ibc-bench) from <target>/<profile>/.
     let exe = std::env::current_exe()?;
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .context("test binary is not in <target>/<profile>/deps")?;
+    let dir = exe.parent().context("no directory for the running binary")?;
+    let profile_dir = if dir.file_name().is_some_and(|n| n == "deps") {
+        dir.parent().context("deps/ has no parent")?
+    } else {
+        dir
+    };
     let release = profile_dir.file_name().is_some_and(|n| n == "release");
     let build = format!(
         "cargo build -p relayer-ext --bin edgemint-relayer{}",

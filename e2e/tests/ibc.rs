@@ -385,6 +385,115 @@ async fn ibc_transfers_timeouts_and_relayer_restarts() -> Result<()> {
         "out-of-fees error names the account, its balance and the consequence: {err}"
     );
 
+    // --- bad input: clear errors, nothing sent, nothing overwritten --------------------------------------------
+    let nonce0 = em.client(0)?.account(&alice_em).await?.1;
+    for (args, want) in [
+        (
+            vec![
+                "transfer",
+                "--from",
+                "edgemint-local-1",
+                "--amount",
+                "0",
+                "--receiver",
+                &bob_cp,
+            ],
+            "--amount must be positive",
+        ),
+        (
+            vec![
+                "transfer",
+                "--from",
+                "edgemint-local-1",
+                "--amount",
+                "5",
+                "--receiver",
+                &bob_cp,
+                "--key",
+                "alice",
+                "--denom",
+                "transfer//uemc",
+            ],
+            "not a denom trace",
+        ),
+        (
+            vec!["transfer", "--from", "nope-1", "--amount", "5", "--receiver", &bob_cp],
+            "does not touch nope-1",
+        ),
+        (
+            vec![
+                "transfer",
+                "--path",
+                "nope",
+                "--from",
+                "edgemint-local-1",
+                "--amount",
+                "5",
+                "--receiver",
+                &bob_cp,
+            ],
+            "no saved path named `nope`",
+        ),
+        (
+            vec![
+                "path",
+                "create",
+                "--name",
+                "bad name",
+                "--a-chain",
+                "edgemint-local-1",
+                "--b-chain",
+                "wasm-local-1",
+            ],
+            "path name",
+        ),
+        (
+            vec![
+                "path",
+                "create",
+                "--name",
+                "x",
+                "--a-chain",
+                "edgemint-local-1",
+                "--b-chain",
+                "edgemint-local-1",
+            ],
+            "two different chains",
+        ),
+        (
+            vec!["config", "init", "--chain", "/nonexistent", "--chain", "/nonexistent"],
+            "exists: pass --force",
+        ),
+        (
+            vec![
+                "keys",
+                "add",
+                "--chain",
+                "edgemint-local-1",
+                "--mnemonic-file",
+                "/etc/hostname",
+                "--key-name",
+                "x",
+            ],
+            "BIP-39",
+        ),
+    ] {
+        let (ok, _, err) = ibc.relayer.output(&args)?;
+        ensure!(
+            !ok && err.contains(want),
+            "{args:?}: expected an error containing `{want}`, got: {err}"
+        );
+    }
+    assert_eq!(
+        em.client(0)?.account(&alice_em).await?.1,
+        nonce0,
+        "no transaction was sent"
+    );
+    assert_eq!(
+        again,
+        serde_json::from_str::<serde_json::Value>(&ibc.relayer.run(&["path", "list", "--json"])?)?["paths"][0]
+    );
+
     let st = ibc.relayer.status()?;
     assert_eq!(st["paths"][0]["a_channel_state"], "OPEN");
     assert_eq!(st["paths"][0]["b_channel_state"], "OPEN");

@@ -81,6 +81,17 @@ pub fn parse_chain_json(v: &Value) -> Result<ChainSource> {
         grpc: s("/apis/grpc/0/address")?,
         rest: s("/apis/rest/0/address")?,
     };
+    // Chain ids name key folders and lock files: keep them to the characters chain ids use.
+    let id_ok = !src.chain_id.is_empty()
+        && src.chain_id.len() <= 64
+        && src
+            .chain_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        && !src.chain_id.starts_with('.');
+    if !id_ok {
+        bail!("chain id `{}` is not of the form [A-Za-z0-9._-]{{1,64}}", src.chain_id);
+    }
     for (what, url) in [("rpc", &src.rpc), ("grpc", &src.grpc), ("rest", &src.rest)] {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             bail!("{what} address `{url}` is not an http(s) URL");
@@ -279,6 +290,14 @@ mod tests {
         }
     }
 
+    fn ep_ok() -> chain_config::registry::Endpoints {
+        chain_config::registry::Endpoints {
+            rpc: "http://127.0.0.1:1".into(),
+            rest: "http://127.0.0.1:2".into(),
+            grpc: "http://127.0.0.1:3".into(),
+        }
+    }
+
     fn opts() -> InitOptions {
         InitOptions {
             key_name: "relayer".into(),
@@ -314,6 +333,9 @@ mod tests {
         let err = parse_chain_json(&chain_config::registry::chain_json(&p, &ep)).unwrap_err();
         assert!(err.to_string().contains("grpc address"), "{err}");
         assert!(parse_chain_json(&json!({"chain_id": "x"})).is_err());
+        let mut v = chain_config::registry::chain_json(&cp, &ep_ok());
+        v["chain_id"] = json!("../../etc");
+        assert!(parse_chain_json(&v).unwrap_err().to_string().contains("chain id"));
     }
 
     #[test]

@@ -84,21 +84,39 @@ async fn main() -> Result<()> {
     }
     secs.sort_by(f64::total_cmp);
     blocks.sort_by(f64::total_cmp);
+    println!("IBC figures (edgemint-relayer on ibc-relayer 0.29.5, 1 s blocks, debug or release as built)");
+    println!(
+        "latency over {n} transfers, inclusion on edgemint-local-1 -> receipt on wasm-local-1: \
+         p50 {:.2} s / {:.0} blocks, p95 {:.2} s / {:.0} blocks, max {:.2} s / {:.0} blocks",
+        percentile(&secs, 0.5),
+        percentile(&blocks, 0.5),
+        percentile(&secs, 0.95),
+        percentile(&blocks, 0.95),
+        secs.last().copied().unwrap_or(f64::NAN),
+        blocks.last().copied().unwrap_or(f64::NAN),
+    );
 
     // --- throughput: build a backlog with the relayer stopped, then time the drain --------------------------
+    // Quickly: edgemint-local-1 unbonds in 120 s, so its client on the counterparty trusts for 80 s; a relayer
+    // down for longer lets it expire and the path is dead (Hermes can no longer update it).
+    let down = Instant::now();
     ibc.relayer.stop();
     let voucher = ibc_denom(&format!("transfer/{cp_chan}/uemc"));
     let before = cp_client.balance_of(&bob, &voucher).await?;
     let timeout = chain_time_ns(&cp_client).await? + FAR_NS;
     let mut left = backlog;
     while left > 0 {
-        let k = left.min(25);
+        let k = left.min(100);
         let msgs = (0..k)
             .map(|_| transfer_msg(&alice, &em_chan, "uemc", 1, &bob, timeout))
             .collect();
         send(em, "alice", msgs).await?;
         left -= k;
     }
+    eprintln!(
+        "backlog of {backlog} built with the relayer down for {:.0} s",
+        down.elapsed().as_secs_f64()
+    );
     let started = Instant::now();
     ibc.relayer.start(&[])?;
     let want = before + backlog as u128;
@@ -111,17 +129,6 @@ async fn main() -> Result<()> {
     }
     let drained = started.elapsed().as_secs_f64();
 
-    println!("IBC figures (edgemint-relayer on ibc-relayer 0.29.5, 1 s blocks, debug or release as built)");
-    println!(
-        "latency over {n} transfers, inclusion on edgemint-local-1 -> receipt on wasm-local-1: \
-         p50 {:.2} s / {:.0} blocks, p95 {:.2} s / {:.0} blocks, max {:.2} s / {:.0} blocks",
-        percentile(&secs, 0.5),
-        percentile(&blocks, 0.5),
-        percentile(&secs, 0.95),
-        percentile(&blocks, 0.95),
-        secs.last().copied().unwrap_or(f64::NAN),
-        blocks.last().copied().unwrap_or(f64::NAN),
-    );
     println!(
         "throughput: backlog of {backlog} packets received in {drained:.1} s after start = {:.0} packets/min \
          (includes the relayer's start-up)",

@@ -93,6 +93,12 @@ pub fn add_key_from_mnemonic(
     let address = pair.account();
     ring.add_key(name, pair)
         .map_err(|e| anyhow!("saving key `{name}`: {e}"))?;
+    // Hermes' test keyring stores keys unencrypted: only the owner may read the folder.
+    if let Some(dir) = &c.key_store_folder {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("restricting {}", dir.display()))?;
+    }
     Ok(address)
 }
 
