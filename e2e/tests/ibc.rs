@@ -288,30 +288,46 @@ async fn ibc_transfers_timeouts_and_relayer_restarts() -> Result<()> {
         t0.elapsed().as_secs_f64()
     );
     ensure!(p + a > 0, "nothing was in flight when the relayer was killed");
-    ibc.relayer
-        .start(&["--refresh-margin", "0.9", "--monitor-interval", "2"])?;
-    wait_balance(cp, "bob", &emc_voucher, 2_000_000).await?;
+    // Five more while it is dead: the channel's lowest pending sequence is now a received packet awaiting its ack,
+    // which Hermes 1.10.5 takes at start to mean "no packets to relay" (it samples one commitment); the watchdog's
+    // stuck-packet clear must deliver them.
+    let late: Vec<_> = (0..5)
+        .map(|_| transfer_msg(&alice_em, &em_chan, "uemc", 100_000, &bob_cp, timeout))
+        .collect();
+    let late_out = send(em, "alice", late).await?;
+    ibc.relayer.start(&[
+        "--refresh-margin",
+        "0.9",
+        "--monitor-interval",
+        "2",
+        "--stuck-after",
+        "10",
+    ])?;
+    wait_balance(cp, "bob", &emc_voucher, 2_500_000).await?;
     wait_for("no pending packets or acks", RELAY_TIMEOUT, || async {
         Ok((pending(&ibc.relayer.status()?) == (0, 0)).then_some(()))
     })
     .await?;
-    // Exactly 20 × 100_000: each packet received once; none refunded, none minted twice (also not a bit later).
+    // Exactly 25 × 100_000: each packet received once; none refunded, none minted twice (also not a bit later).
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(balance(cp, "bob", &emc_voucher).await?, 2_000_000);
-    assert_eq!(supply(cp, &emc_voucher).await?, 2_000_000);
-    assert_eq!(escrowed(em, &em_chan, "uemc").await?, 2_000_000);
-    assert_eq!(balance(em, "alice", "uemc").await?, alice3 - 2_000_000 - out.fee);
+    assert_eq!(balance(cp, "bob", &emc_voucher).await?, 2_500_000);
+    assert_eq!(supply(cp, &emc_voucher).await?, 2_500_000);
+    assert_eq!(escrowed(em, &em_chan, "uemc").await?, 2_500_000);
+    assert_eq!(
+        balance(em, "alice", "uemc").await?,
+        alice3 - 2_500_000 - out.fee - late_out.fee
+    );
     let acks = rest(
         cp,
         &format!("/ibc/core/channel/v1/channels/{cp_chan}/ports/transfer/packet_acknowledgements"),
     )?;
     let acked = acks["acknowledgements"].as_array().map_or(0, Vec::len);
     ensure!(
-        acked >= 20,
+        acked >= 25,
         "the counterparty wrote an acknowledgement per packet: {acks}"
     );
     eprintln!(
-        "[{:>5.1}s] 20 in-flight transfers arrived once each after a kill -9",
+        "[{:>5.1}s] 20 in-flight + 5 later transfers arrived once each after a kill -9",
         t0.elapsed().as_secs_f64()
     );
 
@@ -339,6 +355,18 @@ async fn ibc_transfers_timeouts_and_relayer_restarts() -> Result<()> {
         metric(&m, "edgemint_relayer_fee_funds_ok{", "chain=\"wasm-local-1\""),
         Some(1.0)
     );
+    if p == 0 {
+        // All 20 were received when killed, so only the watchdog's clear could deliver the 5 late ones.
+        let clears = metric(
+            &m,
+            "edgemint_relayer_stuck_clears_total{",
+            "src_chain=\"edgemint-local-1\"",
+        );
+        ensure!(
+            clears.is_some_and(|c| c >= 1.0),
+            "the watchdog cleared the stuck packets: {clears:?}"
+        );
+    }
     wait_for("a watchdog client refresh", Duration::from_secs(30), || async {
         let m = ibc.relayer.metrics()?;
         Ok(metric(

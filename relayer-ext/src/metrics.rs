@@ -21,6 +21,7 @@ pub struct Metrics {
     balance: GaugeVec,
     funds_ok: IntGaugeVec,
     pub refreshes: IntCounterVec,
+    pub stuck_clears: IntCounterVec,
     pub monitor_errors: IntCounterVec,
 }
 
@@ -84,6 +85,11 @@ impl Metrics {
                 "edgemint_relayer_client_refreshes_total",
                 "Client updates sent by the expiry watchdog",
                 &["host_chain", "client_id"],
+            )?,
+            stuck_clears: counter(
+                "edgemint_relayer_stuck_clears_total",
+                "Clears run by the watchdog for packets or acks pending longer than --stuck-after",
+                &["path", "src_chain", "src_channel"],
             )?,
             monitor_errors: counter(
                 "edgemint_relayer_monitor_errors_total",

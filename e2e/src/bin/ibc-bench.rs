@@ -99,6 +99,25 @@ async fn main() -> Result<()> {
     // --- throughput: build a backlog with the relayer stopped, then time the drain --------------------------
     // Quickly: edgemint-local-1 unbonds in 120 s, so its client on the counterparty trusts for 80 s; a relayer
     // down for longer lets it expire and the path is dead (Hermes can no longer update it).
+    // Let the last acks land first, so the restart sees only unreceived packets (see `start --stuck-after`).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let st: serde_json::Value = ibc.relayer.status()?;
+        let dirs = st["paths"][0]["directions"].as_array().cloned().unwrap_or_default();
+        let n: usize = dirs
+            .iter()
+            .map(|d| {
+                d["pending_packets"].as_array().map_or(0, Vec::len) + d["pending_acks"].as_array().map_or(0, Vec::len)
+            })
+            .sum();
+        if n == 0 {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!("{n} packets/acks still pending after the latency run");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     let down = Instant::now();
     ibc.relayer.stop();
     let voucher = ibc_denom(&format!("transfer/{cp_chan}/uemc"));

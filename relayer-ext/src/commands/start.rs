@@ -8,6 +8,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use ibc_relayer::chain::handle::{BaseChainHandle, ChainHandle};
 use ibc_relayer::config::Config;
 use ibc_relayer::foreign_client::ForeignClient;
+use ibc_relayer::link::{Link, LinkParameters};
 use ibc_relayer::registry::SharedRegistry;
 use ibc_relayer::supervisor::{spawn_supervisor, SupervisorOptions};
 
@@ -30,6 +31,12 @@ pub struct StartCmd {
     /// refresh normally acts first, at 2/3 left; this catches clients it does not refresh).
     #[arg(long, default_value_t = 0.5)]
     pub refresh_margin: f64,
+    /// Packets or acks pending longer than this (seconds) are cleared by the watchdog through Hermes' link
+    /// (what `hermes clear packets` does): Hermes 1.10.5 decides at start whether a channel needs a packet worker
+    /// from its lowest pending sequence only, and leaves the rest stuck until new traffic when that one was already
+    /// received.
+    #[arg(long, default_value_t = 45)]
+    pub stuck_after: u64,
 }
 
 impl Runnable for StartCmd {
@@ -119,6 +126,8 @@ impl StartCmd {
             metrics,
             interval: Duration::from_secs(self.monitor_interval),
             refresh_margin: self.refresh_margin,
+            stuck_after: self.stuck_after,
+            last_clear: std::sync::Mutex::new(BTreeMap::new()),
         };
         std::thread::Builder::new()
             .name("watchdog".into())
@@ -138,6 +147,9 @@ struct Watchdog {
     metrics: Arc<Metrics>,
     interval: Duration,
     refresh_margin: f64,
+    stuck_after: u64,
+    /// When each direction (path, src chain) was last cleared: at most one clear per `stuck_after`.
+    last_clear: std::sync::Mutex<BTreeMap<(String, String), Instant>>,
 }
 
 /// Logs an out-of-fees error at once, then at most every 5 minutes while it lasts.
@@ -191,6 +203,31 @@ impl Watchdog {
         let b = self.handle(&p.b.chain_id)?;
         let st = monitor::path_status(p, &a, &b, true)?;
         self.metrics.record_path(&st);
+        for (d, src, dst, src_end, dst_end) in [
+            (&st.directions[0], &a, &b, &p.a, &p.b),
+            (&st.directions[1], &b, &a, &p.b, &p.a),
+        ] {
+            let stuck = d.oldest_pending_age_secs.is_some_and(|age| age >= self.stuck_after);
+            if !stuck || !self.clear_due(&p.name, &d.src_chain) {
+                continue;
+            }
+            tracing::warn!(
+                path = %p.name, src = %d.src_chain, packets = d.pending_packets.len(), acks = d.pending_acks.len(),
+                oldest_secs = ?d.oldest_pending_age_secs,
+                "pending longer than {}s: clearing through Hermes' link", self.stuck_after
+            );
+            self.metrics
+                .stuck_clears
+                .with_label_values(&[&p.name, &d.src_chain, &d.src_channel])
+                .inc();
+            if !d.pending_packets.is_empty() {
+                self.clear_recv(src, dst, src_end)?;
+            }
+            if !d.pending_acks.is_empty() {
+                // Acks are written on dst: that side is the source of the ack relay.
+                self.clear_acks(dst, src, dst_end)?;
+            }
+        }
         for (c, host, tracked) in [(&st.clients[0], &a, &b), (&st.clients[1], &b, &a)] {
             let left = c.expires_in_secs as f64;
             if !c.frozen && left > 0.0 && left < c.trusting_period_secs as f64 * self.refresh_margin {
@@ -210,6 +247,60 @@ impl Watchdog {
                 );
             }
         }
+        Ok(())
+    }
+
+    fn clear_due(&self, path: &str, src_chain: &str) -> bool {
+        let mut last = self.last_clear.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (path.to_string(), src_chain.to_string());
+        let due = last
+            .get(&key)
+            .is_none_or(|t| t.elapsed() >= Duration::from_secs(self.stuck_after));
+        if due {
+            last.insert(key, Instant::now());
+        }
+        due
+    }
+
+    fn link(
+        &self,
+        src: &BaseChainHandle,
+        dst: &BaseChainHandle,
+        src_end: &crate::paths::PathEnd,
+    ) -> Result<Link<BaseChainHandle, BaseChainHandle>> {
+        let opts = LinkParameters {
+            src_port_id: src_end.port_id.parse().map_err(|e| anyhow!("port: {e}"))?,
+            src_channel_id: src_end.channel_id.parse().map_err(|e| anyhow!("channel: {e}"))?,
+            max_memo_size: self.config.mode.packets.ics20_max_memo_size,
+            max_receiver_size: self.config.mode.packets.ics20_max_receiver_size,
+            exclude_src_sequences: vec![],
+        };
+        Link::new_from_opts(src.clone(), dst.clone(), opts, true, false)
+            .map_err(|e| anyhow!("link {} -> {}: {e}", src.id(), dst.id()))
+    }
+
+    /// Receives (or times out) every packet sent on `src_end` and not yet received on `dst`.
+    fn clear_recv(&self, src: &BaseChainHandle, dst: &BaseChainHandle, src_end: &crate::paths::PathEnd) -> Result<()> {
+        let events = self
+            .link(src, dst, src_end)?
+            .relay_recv_packet_and_timeout_messages(vec![])
+            .map_err(|e| anyhow!("clearing packets {} -> {}: {e}", src.id(), dst.id()))?;
+        tracing::info!(src = %src.id(), dst = %dst.id(), events = events.len(), "pending packets cleared");
+        Ok(())
+    }
+
+    /// Relays every acknowledgement written on `ack_src` (for packets from `ack_dst`) not yet received there.
+    fn clear_acks(
+        &self,
+        ack_src: &BaseChainHandle,
+        ack_dst: &BaseChainHandle,
+        ack_src_end: &crate::paths::PathEnd,
+    ) -> Result<()> {
+        let events = self
+            .link(ack_src, ack_dst, ack_src_end)?
+            .relay_ack_packet_messages(vec![])
+            .map_err(|e| anyhow!("clearing acks {} -> {}: {e}", ack_src.id(), ack_dst.id()))?;
+        tracing::info!(src = %ack_src.id(), dst = %ack_dst.id(), events = events.len(), "pending acks cleared");
         Ok(())
     }
 
