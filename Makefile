@@ -11,8 +11,9 @@ export RUST_BACKTRACE ?= 0
 export CARGO_INCREMENTAL ?= 0
 
 CHAIN := cargo run -q -p chain-config --bin edgemint-chain --
+RELAYER := cargo run -q -p relayer-ext --bin edgemint-relayer --
 
-.PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-stop run test unit e2e bench fuzz lint fmt web-clients web-test web-serve
+.PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-ibc localnet-stop run test unit e2e bench fuzz lint fmt web-clients web-test web-serve
 
 help:
 	@echo "make run      fresh local chain, contracts, oracle daemon, ~50 simulated devices, a status line per epoch (Ctrl-C stops)"
@@ -20,6 +21,7 @@ help:
 	@echo "make setup    edgemintd + counterparty wasmd + wasm toolchain + cosmwasm-check + PostgreSQL (idempotent, cached)"
 	@echo "make wasm     contracts -> artifacts/*.wasm (MVP, optimized, cosmwasm-check'ed) + checksums.txt"
 	@echo "make localnet / localnet-4 / localnet-stop    1- or 4-validator localnet in the background"
+	@echo "make localnet-ibc   edgemintd + counterparty wasmd + edgemint-relayer with a transfer channel (background)"
 	@echo "make bench    gas on a real localnet, oracle ingest rate vs raw signature verification, epoch computation, fuzzing"
 	@echo "make fuzz     proptest fuzzing of the telemetry decoders and the daemon's ingest handlers (FUZZ_CASES=10000)"
 	@echo "make registry regenerate chain-config/registry/production from profiles/production.toml"
@@ -48,8 +50,13 @@ localnet: setup
 localnet-4: setup
 	$(CHAIN) localnet start --dir .localnet-4 --validators 4
 
+# Two chains (one validator each) and relayer-ext relaying a transfer channel between them; see relayer-ext/README.md.
+localnet-ibc: setup
+	$(RELAYER) localnet up --dir .localnet-ibc
+
 localnet-stop:
 	@for d in .localnet .localnet-4; do [ ! -f $$d/localnet.json ] || $(CHAIN) localnet stop --dir $$d; done
+	@[ ! -f .localnet-ibc/localnet-ibc.json ] || $(RELAYER) localnet down --dir .localnet-ibc
 
 run: wasm
 	bash scripts/run.sh
@@ -64,7 +71,9 @@ fmt:
 unit:
 	cargo test --workspace --exclude e2e
 
+# The IBC tests run the edgemint-relayer binary (built here, next to the test binaries).
 e2e: wasm
+	cargo build -p relayer-ext --bin edgemint-relayer
 	cargo test -p e2e
 
 # Figures, printed, not asserted: gas on a real localnet; the oracle's ingest rate (the edgemint-oracle process on a

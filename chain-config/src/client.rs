@@ -181,12 +181,17 @@ impl ChainClient {
     }
 
     pub async fn balance(&self, address: &str) -> Result<u128> {
+        self.balance_of(address, self.denom.as_ref()).await
+    }
+
+    /// Balance in any denom (e.g. an IBC voucher `ibc/<hash>`).
+    pub async fn balance_of(&self, address: &str, denom: &str) -> Result<u128> {
         let resp: QueryBalanceResponse = self
             .query(
                 "/cosmos.bank.v1beta1.Query/Balance",
                 QueryBalanceRequest {
                     address: address.into(),
-                    denom: self.denom.to_string(),
+                    denom: denom.to_string(),
                 },
             )
             .await?;

@@ -323,6 +323,42 @@ impl Localnet {
     }
 }
 
+/// Creates the localnet in `dir` if needed (or anew with `fresh`, or when the validator count, binary or profile
+/// changed), starts its nodes detached and waits for their first block. Used by `make localnet` and `make localnet-ibc`.
+pub async fn ensure_started(
+    dir: &Path,
+    validators: usize,
+    fresh: bool,
+    profile: &str,
+    binary: Option<PathBuf>,
+    timeout: Duration,
+) -> Result<Localnet> {
+    let binary = match binary {
+        Some(b) => b,
+        None => crate::find_binary(&Profile::builtin(profile)?.chain.daemon_name)?,
+    };
+    let existing = Localnet::load(dir).ok();
+    let reuse = existing
+        .as_ref()
+        .is_some_and(|n| !fresh && n.nodes.len() == validators && n.binary == binary && n.profile == profile);
+    if let (Some(mut old), false) = (existing.clone(), reuse) {
+        old.stop_detached()?;
+    }
+    let mut net = match existing {
+        Some(net) if reuse => net,
+        _ => Localnet::create(dir, validators, &binary, profile)?,
+    };
+    for i in 0..net.nodes.len() {
+        if !net.is_running(i) {
+            net.start_node(i, Lifetime::Detached)?;
+        }
+    }
+    for n in &net.nodes {
+        wait_for_height(&n.rpc_url(), 1, timeout, &n.log_path()).await?;
+    }
+    Ok(net)
+}
+
 /// Splits the profile's buckets among the localnet's keys: the whole mining pool to `mining-pool`, private and tech
 /// vesting to one holder each, and institutions: liquid validator and test balances, the rest vesting.
 fn local_grants(profile: &Profile, nodes: &[Node], accounts: &[KeyInfo]) -> Result<Vec<Grant>> {

@@ -7,11 +7,13 @@ use thiserror::Error;
 const BUILTIN: &[(&str, &str)] = &[
     ("local", include_str!("../profiles/local.toml")),
     ("production", include_str!("../profiles/production.toml")),
+    // The IBC counterparty (stock wasmd, prefix `wasm`) for make localnet-ibc and the IBC e2e tests.
+    ("counterparty", include_str!("../profiles/counterparty.toml")),
 ];
 
 #[derive(Debug, Error)]
 pub enum ProfileError {
-    #[error("unknown profile `{0}` (known: local, production)")]
+    #[error("unknown profile `{0}` (known: local, production, counterparty)")]
     Unknown(String),
     #[error("profile `{name}` is not valid TOML for a chain profile: {source}")]
     Parse { name: String, source: toml::de::Error },
@@ -148,7 +150,7 @@ pub struct Consensus {
 }
 
 impl Profile {
-    /// Loads a built-in profile by name (`local` or `production`).
+    /// Loads a built-in profile by name (`local`, `production` or `counterparty`).
     pub fn builtin(name: &str) -> Result<Self, ProfileError> {
         let text = BUILTIN
             .iter()
@@ -261,6 +263,16 @@ mod tests {
         let err = Profile::parse("x", &text).unwrap_err().to_string();
         assert!(err.contains("add up to 99"), "{err}");
         assert!(matches!(Profile::builtin("mainnet"), Err(ProfileError::Unknown(_))));
+        let cp = Profile::builtin("counterparty").unwrap();
+        assert_eq!(
+            (
+                cp.chain.chain_id.as_str(),
+                cp.chain.bech32_prefix.as_str(),
+                cp.token.base.as_str()
+            ),
+            ("wasm-local-1", "wasm", "ucpt")
+        );
+        assert_eq!(cp.chain.daemon_name, "wasmd");
         let text = include_str!("../profiles/local.toml").replace("[fees]", "[fees]\nbogus = 1");
         assert!(matches!(Profile::parse("x", &text), Err(ProfileError::Parse { .. })));
     }

@@ -4,6 +4,7 @@
 pub mod contracts;
 pub mod dao;
 pub mod epochs;
+pub mod ibc;
 pub mod oracles;
 pub mod testnet;
 

@@ -23,9 +23,16 @@ pub const START_TIMEOUT: Duration = Duration::from_secs(90);
 impl TestNet {
     /// Creates and starts `validators` nodes in a fresh temp dir; returns once every node has committed two blocks.
     pub async fn start(validators: usize) -> Result<Self> {
-        let binary = chain_config::find_binary("edgemintd")?;
-        let dir = tempfile::Builder::new().prefix("edgemint-e2e-").tempdir()?;
-        let net = Localnet::create(dir.path(), validators, &binary, "local")?;
+        Self::start_profile(validators, "local").await
+    }
+
+    /// As `start`, for any chain profile: `counterparty` runs the IBC counterparty (stock wasmd, prefix `wasm`).
+    pub async fn start_profile(validators: usize, profile: &str) -> Result<Self> {
+        let binary = chain_config::find_binary(&Profile::builtin(profile)?.chain.daemon_name)?;
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("edgemint-e2e-{profile}-"))
+            .tempdir()?;
+        let net = Localnet::create(dir.path(), validators, &binary, profile)?;
         let mut t = TestNet {
             net,
             children: Vec::new(),

@@ -8,7 +8,6 @@ use chain_config::client::ChainClient;
 use chain_config::deploy;
 use chain_config::genesis::{self, GenesisInput};
 use chain_config::localnet::{self, Localnet};
-use chain_config::process::Lifetime;
 use chain_config::profile::Profile;
 use chain_config::registry::{self, Endpoints};
 use clap::{Parser, Subcommand};
@@ -71,6 +70,10 @@ enum LocalnetCmd {
         /// Discard an existing localnet in `dir` and create a new chain.
         #[arg(long)]
         fresh: bool,
+        /// Chain profile: `local` (edgemintd) or `counterparty` (the IBC counterparty, stock wasmd).
+        #[arg(long, default_value = "local")]
+        profile: String,
+        /// Node binary; defaults to the profile's daemon (edgemintd or wasmd) from `make setup`.
         #[arg(long)]
         binary: Option<PathBuf>,
         #[arg(long, default_value_t = 60)]
@@ -171,10 +174,12 @@ async fn localnet_cmd(cmd: LocalnetCmd) -> Result<()> {
             dir,
             validators,
             fresh,
+            profile,
             binary,
             timeout_secs,
         } => {
-            let net = ensure_started(&dir, validators, fresh, binary, Duration::from_secs(timeout_secs)).await?;
+            let timeout = Duration::from_secs(timeout_secs);
+            let net = localnet::ensure_started(&dir, validators, fresh, &profile, binary, timeout).await?;
             print_status(&net).await;
         }
         LocalnetCmd::Deploy { dir, artifacts, plan } => {
@@ -188,7 +193,7 @@ async fn localnet_cmd(cmd: LocalnetCmd) -> Result<()> {
             no_follow,
             fresh,
         } => {
-            let mut net = ensure_started(&dir, 1, fresh, None, Duration::from_secs(60)).await?;
+            let mut net = localnet::ensure_started(&dir, 1, fresh, "local", None, Duration::from_secs(60)).await?;
             let deployed = deploy_to(&net, &artifacts, &plan).await;
             print_status(&net).await;
             if let Err(e) = deployed {
@@ -218,39 +223,6 @@ async fn localnet_cmd(cmd: LocalnetCmd) -> Result<()> {
         }
     }
     Ok(())
-}
-
-async fn ensure_started(
-    dir: &std::path::Path,
-    validators: usize,
-    fresh: bool,
-    binary: Option<PathBuf>,
-    timeout: Duration,
-) -> Result<Localnet> {
-    let binary = match binary {
-        Some(b) => b,
-        None => chain_config::find_binary("edgemintd")?,
-    };
-    let existing = Localnet::load(dir).ok();
-    let reuse = existing
-        .as_ref()
-        .is_some_and(|n| !fresh && n.nodes.len() == validators && n.binary == binary);
-    if let (Some(mut old), false) = (existing.clone(), reuse) {
-        old.stop_detached()?;
-    }
-    let mut net = match existing {
-        Some(net) if reuse => net,
-        _ => Localnet::create(dir, validators, &binary, "local")?,
-    };
-    for i in 0..net.nodes.len() {
-        if !net.is_running(i) {
-            net.start_node(i, Lifetime::Detached)?;
-        }
-    }
-    for n in &net.nodes {
-        localnet::wait_for_height(&n.rpc_url(), 1, timeout, &n.log_path()).await?;
-    }
-    Ok(net)
 }
 
 async fn deploy_to(net: &Localnet, artifacts: &std::path::Path, plan: &std::path::Path) -> Result<()> {

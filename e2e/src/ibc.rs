@@ -1,0 +1,358 @@
+//! IBC harness: edgemintd and the counterparty chain (stock wasmd) as two `TestNet`s, and the real
+//! `edgemint-relayer` binary (relayer-ext, on Hermes' library) driven through its command line: config init,
+//! keys add, path create, start / kill / restart, status. Users' transfers are signed with cosmrs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use chain_config::keys::KeyInfo;
+use chain_config::process::{self, Lifetime};
+use cosmrs::Any;
+use prost::Message;
+use serde_json::Value;
+
+use crate::client::{ChainClient, FeeMode, TxOutcome};
+use crate::TestNet;
+
+/// The relayer binary: `$EDGEMINT_RELAYER_BIN`, else `edgemint-relayer` next to this test binary, built by
+/// `make e2e` (`cargo build -p relayer-ext`). A binary older than the relayer's sources is refused rather than
+/// tested. (The test does not run cargo itself: a nested cargo inherits the test's environment and rebuilds the
+/// whole dependency tree a second time.)
+pub fn relayer_binary() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("EDGEMINT_RELAYER_BIN") {
+        return Ok(PathBuf::from(p));
+    }
+    // Tests run from <target>/<profile>/deps/, binaries (ibc-bench) from <target>/<profile>/.
+    let exe = std::env::current_exe()?;
+    let dir = exe.parent().context("no directory for the running binary")?;
+    let profile_dir = if dir.file_name().is_some_and(|n| n == "deps") {
+        dir.parent().context("deps/ has no parent")?
+    } else {
+        dir
+    };
+    let release = profile_dir.file_name().is_some_and(|n| n == "release");
+    let build = format!(
+        "cargo build -p relayer-ext --bin edgemint-relayer{}",
+        if release { " --release" } else { "" }
+    );
+    let bin = profile_dir.join("edgemint-relayer");
+    let built = std::fs::metadata(&bin)
+        .and_then(|m| m.modified())
+        .map_err(|_| anyhow::anyhow!("{} is missing: run `{build}` (make e2e does)", bin.display()))?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let newest = [
+        "relayer-ext/src",
+        "relayer-ext/Cargo.toml",
+        "chain-config/src",
+        "chain-config/profiles",
+    ]
+    .iter()
+    .filter_map(|p| newest_mtime(&root.join(p)))
+    .max();
+    if newest.is_some_and(|n| n > built) {
+        bail!(
+            "{} is older than the relayer's sources: run `{build}` (make e2e does)",
+            bin.display()
+        );
+    }
+    Ok(bin)
+}
+
+fn newest_mtime(path: &Path) -> Option<std::time::SystemTime> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_file() {
+        return meta.modified().ok();
+    }
+    std::fs::read_dir(path)
+        .ok()?
+        .flatten()
+        .filter_map(|e| newest_mtime(&e.path()))
+        .max()
+}
+
+/// One relayer home (a temp dir) and, while started, its `start` process.
+pub struct Relayer {
+    pub bin: PathBuf,
+    pub home: PathBuf,
+    child: Option<Child>,
+    _dir: tempfile::TempDir,
+    starts: usize,
+}
+
+impl Relayer {
+    pub fn new() -> Result<Self> {
+        let dir = tempfile::Builder::new().prefix("edgemint-relayer-e2e-").tempdir()?;
+        Ok(Self {
+            bin: relayer_binary()?,
+            home: dir.path().to_path_buf(),
+            child: None,
+            _dir: dir,
+            starts: 0,
+        })
+    }
+
+    /// Runs a command to completion; stdout on success, an error with stderr otherwise.
+    pub fn run(&self, args: &[&str]) -> Result<String> {
+        let out = self.output(args)?;
+        if !out.0 {
+            bail!("edgemint-relayer {} failed: {}", args.join(" "), out.2);
+        }
+        Ok(out.1)
+    }
+
+    /// (success, stdout, stderr).
+    pub fn output(&self, args: &[&str]) -> Result<(bool, String, String)> {
+        let out = Command::new(&self.bin)
+            .arg("--home")
+            .arg(&self.home)
+            .args(args)
+            .output()
+            .with_context(|| format!("running {}", self.bin.display()))?;
+        Ok((
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ))
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.home.join(format!("start-{}.log", self.starts))
+    }
+
+    /// `start` in the background (dies with the test thread); returns once /metrics answers.
+    pub fn start(&mut self, extra: &[&str]) -> Result<()> {
+        anyhow::ensure!(self.child.is_none(), "relayer already started");
+        self.starts += 1;
+        let mut cmd = Command::new(&self.bin);
+        cmd.arg("--home").arg(&self.home).arg("start").args(extra);
+        let log = self.log_path();
+        let child = process::spawn(cmd, &log, Lifetime::Attached)?;
+        let pid = child.id();
+        self.child = Some(child);
+        let url = self.metrics_url()?;
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            if ureq::get(&url).timeout(Duration::from_secs(2)).call().is_ok() {
+                return Ok(());
+            }
+            if !process::is_ours(pid, &self.home.display().to_string()) {
+                self.child = None;
+                bail!("relayer exited at start:\n{}", self.log_tail(30));
+            }
+            if Instant::now() > deadline {
+                bail!("relayer did not serve {url} within 90 s:\n{}", self.log_tail(30));
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+
+    /// SIGKILL: no chance to finish what it was doing.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// SIGTERM, SIGKILL after 10 s.
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            process::stop(c.id(), &self.home.display().to_string(), Duration::from_secs(10));
+            let _ = c.wait();
+        }
+    }
+
+    pub fn metrics_url(&self) -> Result<String> {
+        let text = std::fs::read_to_string(self.home.join("config.toml"))?;
+        let v: toml_lite::Telemetry = toml_lite::telemetry(&text)?;
+        Ok(format!("http://{}:{}/metrics", v.host, v.port))
+    }
+
+    pub fn metrics(&self) -> Result<String> {
+        Ok(ureq::get(&self.metrics_url()?)
+            .timeout(Duration::from_secs(5))
+            .call()?
+            .into_string()?)
+    }
+
+    pub fn status(&self) -> Result<Value> {
+        Ok(serde_json::from_str(&self.run(&["status", "--json"])?)?)
+    }
+
+    pub fn log_tail(&self, n: usize) -> String {
+        let text = std::fs::read_to_string(self.log_path()).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(n)..].join("\n")
+    }
+}
+
+impl Drop for Relayer {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "--- last lines of {} ---\n{}",
+                self.log_path().display(),
+                self.log_tail(40)
+            );
+        }
+        self.stop();
+    }
+}
+
+/// The few config.toml values the harness reads (the telemetry endpoint), without a TOML dependency.
+mod toml_lite {
+    use anyhow::{Context, Result};
+
+    pub struct Telemetry {
+        pub host: String,
+        pub port: u16,
+    }
+
+    pub fn telemetry(text: &str) -> Result<Telemetry> {
+        let section = text
+            .split("\n[")
+            .find(|s| s.starts_with("telemetry]"))
+            .context("config.toml has no [telemetry]")?;
+        let get = |k: &str| {
+            section
+                .lines()
+                .find_map(|l| l.trim().strip_prefix(k).and_then(|r| r.trim().strip_prefix('=')))
+                .map(|v| v.trim().trim_matches('"').trim_matches('\'').to_string())
+                .with_context(|| format!("[telemetry] has no {k}"))
+        };
+        Ok(Telemetry {
+            host: get("host")?,
+            port: get("port")?.parse()?,
+        })
+    }
+}
+
+/// Two chains, a funded relayer key on both, a path `e2e` between them; the relayer is not started yet.
+pub struct IbcNet {
+    pub em: TestNet,
+    pub cp: TestNet,
+    pub relayer: Relayer,
+    /// The path as saved by `path create` (paths.json entry).
+    pub path: Value,
+}
+
+impl IbcNet {
+    pub async fn setup() -> Result<Self> {
+        let relayer = Relayer::new()?;
+        let em = TestNet::start_profile(1, "local").await?;
+        let cp = TestNet::start_profile(1, "counterparty").await?;
+        relayer.run(&[
+            "config",
+            "init",
+            "--chain",
+            &em.net.dir.display().to_string(),
+            "--chain",
+            &cp.net.dir.display().to_string(),
+        ])?;
+        let key = KeyInfo::generate("relayer", "emc", 118)?;
+        let mnemonic = relayer.home.join("relayer.mnemonic");
+        std::fs::write(&mnemonic, &key.mnemonic)?;
+        for net in [&em, &cp] {
+            let address = relayer.run(&[
+                "keys",
+                "add",
+                "--chain",
+                &net.net.chain_id,
+                "--mnemonic-file",
+                &mnemonic.display().to_string(),
+            ])?;
+            let client = net.client(0)?;
+            let faucet = client.signer(net.account("faucet")?)?;
+            let msg = client.bank_send(&faucet.address, address.trim(), 1_000 * 1_000_000)?;
+            client.send_tx(&faucet.key, vec![msg], FeeMode::Simulate, None).await?;
+        }
+        let out = relayer.run(&[
+            "path",
+            "create",
+            "--name",
+            "e2e",
+            "--a-chain",
+            &em.net.chain_id,
+            "--b-chain",
+            &cp.net.chain_id,
+        ])?;
+        let path: Value = serde_json::from_str(&out).context("path create prints the saved path")?;
+        Ok(Self { em, cp, relayer, path })
+    }
+
+    /// Channel id on the edgemint side (`a`) and on the counterparty side (`b`).
+    pub fn channels(&self) -> (String, String) {
+        let s = |end: &str| self.path[end]["channel_id"].as_str().unwrap_or_default().to_string();
+        (s("a"), s("b"))
+    }
+}
+
+/// MsgTransfer from `sender` over `channel` (port `transfer`); `timeout_ns`: absolute destination block time.
+pub fn transfer_msg(sender: &str, channel: &str, denom: &str, amount: u128, receiver: &str, timeout_ns: u64) -> Any {
+    let msg = ibc_proto::ibc::applications::transfer::v1::MsgTransfer {
+        source_port: "transfer".into(),
+        source_channel: channel.into(),
+        token: Some(ibc_proto::cosmos::base::v1beta1::Coin {
+            denom: denom.into(),
+            amount: amount.to_string(),
+        }),
+        sender: sender.into(),
+        receiver: receiver.into(),
+        timeout_height: None,
+        timeout_timestamp: timeout_ns,
+        memo: String::new(),
+    };
+    Any {
+        type_url: "/ibc.applications.transfer.v1.MsgTransfer".into(),
+        value: msg.encode_to_vec(),
+    }
+}
+
+/// Sends `msgs` signed by the test account `name` of `net`.
+pub async fn send(net: &TestNet, name: &str, msgs: Vec<Any>) -> Result<TxOutcome> {
+    let client = net.client(0)?;
+    let s = client.signer(net.account(name)?)?;
+    Ok(client.send_tx(&s.key, msgs, FeeMode::Simulate, None).await?)
+}
+
+/// Latest block time of `client`'s chain in unix nanoseconds.
+pub async fn chain_time_ns(client: &ChainClient) -> Result<u64> {
+    let (_, h) = client.height_range().await?;
+    Ok(client.block_time_nanos(h).await?.max(0) as u64)
+}
+
+/// Polls `f` every 500 ms until it returns Some, or fails naming `what` after `timeout`.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut f: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f().await? {
+            return Ok(v);
+        }
+        if Instant::now() > deadline {
+            bail!("timed out after {timeout:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// REST GET on node 0 of `net`.
+pub fn rest(net: &TestNet, path: &str) -> Result<Value> {
+    let url = format!("{}{path}", net.net.nodes[0].rest_url());
+    Ok(ureq::get(&url)
+        .timeout(Duration::from_secs(10))
+        .call()
+        .with_context(|| format!("GET {url}"))?
+        .into_json()?)
+}
+
+/// `ibc/<HASH>` of a denom trace (ibc-go: upper-case hex SHA-256 of the full trace).
+pub fn ibc_denom(trace: &str) -> String {
+    use sha2::{Digest, Sha256};
+    format!("ibc/{}", hex::encode_upper(Sha256::digest(trace.as_bytes())))
+}
