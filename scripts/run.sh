@@ -40,7 +40,10 @@ addr() { json "$DIR/deployment.json" "[c['address'] for c in d['contracts'] if c
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 
 ORACLE="$DIR/oracle"
-mkdir -p "$ORACLE"
+SIM="$DIR/sim"
+# A new chain: the previous run's daemon store and fleet belong to the old one (the daemon would refuse the store).
+rm -rf "$ORACLE" "$SIM"
+mkdir -p "$ORACLE" "$SIM"
 (umask 077; json "$DIR/localnet.json" "[a['mnemonic'] for a in d['accounts'] if a['name'] == 'oracle-operator'][0]" \
   > "$ORACLE/operator.mnemonic")
 cat > "$ORACLE/oracle.toml" <<EOF
@@ -74,11 +77,15 @@ enabled = true
 EOF
 "$BIN/edgemint-oracle" config check --config "$ORACLE/oracle.toml" >/dev/null
 "$BIN/edgemint-oracle" start --config "$ORACLE/oracle.toml" > "$ORACLE/oracle.log" 2>&1 &
-pids+=($!)
+DAEMON=$!
+pids+=("$DAEMON")
+for _ in $(seq 120); do
+  curl -fs -o /dev/null "http://127.0.0.1:$PORT/v1/status" && break
+  [ -d "/proc/$DAEMON" ] || { tail -5 "$ORACLE/oracle.log" >&2; die "the oracle daemon exited (log: $ORACLE/oracle.log)"; }
+  sleep 0.5
+done
 log "oracle daemon on http://127.0.0.1:$PORT (log: $ORACLE/oracle.log)"
 
-SIM="$DIR/sim"
-mkdir -p "$SIM"
 "$BIN/edgemint-sim" init --fleet "$SIM/fleet.json" --devices "$DEVICES" --owners 5 --seed 7 \
   --replay 1 --inflated-uptime 1 --double-sign 1 --unregistered 1 --force > /dev/null
 log "provisioning $DEVICES simulated devices (register, activate, stake) — about a minute"
