@@ -10,7 +10,7 @@ export RUST_BACKTRACE ?= 0
 CHAIN := cargo run -q -p chain-config --bin edgemint-chain --
 RELAYER := cargo run -q -p relayer-ext --bin edgemint-relayer --
 
-.PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-ibc localnet-stop run test unit e2e bench lint fmt
+.PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-ibc localnet-stop run test unit e2e bench bench-ibc lint fmt
 
 help:
 	@echo "make run      local chain up, contracts deployed, endpoints/keys printed, live status (Ctrl-C stops)"
@@ -20,6 +20,7 @@ help:
 	@echo "make localnet / localnet-4 / localnet-stop    1- or 4-validator localnet in the background"
 	@echo "make localnet-ibc   edgemintd + counterparty wasmd + edgemint-relayer with a transfer channel (background)"
 	@echo "make bench    gas of the contracts' main operations on a real localnet"
+	@echo "make bench-ibc  IBC latency and backlog throughput through edgemint-relayer"
 	@echo "make registry regenerate chain-config/registry/production from profiles/production.toml"
 
 setup:
@@ -72,6 +73,11 @@ e2e: wasm
 bench: wasm
 	cargo run --release -q -p e2e --bin edgemint-bench
 	cargo run --release -q -p rewards-core --example epoch_bench -- 10000 100000 1000000
+
+# IBC latency (p50/p95 over 100 transfers) and backlog-of-500 throughput with edgemint-relayer (debug build).
+bench-ibc: setup
+	cargo build -p relayer-ext --bin edgemint-relayer
+	cargo run -q -p e2e --bin ibc-bench -- 100 500
 
 test: setup
 	bash scripts/test.sh
