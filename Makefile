@@ -13,7 +13,7 @@ export CARGO_INCREMENTAL ?= 0
 CHAIN := cargo run -q -p chain-config --bin edgemint-chain --
 RELAYER := cargo run -q -p relayer-ext --bin edgemint-relayer --
 
-.PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-ibc localnet-stop run test unit e2e bench fuzz lint fmt web-clients web-test web-serve
+.PHONY: help setup wasm wasm-gate registry localnet localnet-4 localnet-ibc localnet-stop run test unit e2e bench bench-ibc fuzz lint fmt web-clients web-test web-serve
 
 help:
 	@echo "make run      fresh local chain, contracts, oracle daemon, ~50 simulated devices, a status line per epoch (Ctrl-C stops)"
@@ -24,6 +24,7 @@ help:
 	@echo "make localnet-ibc   edgemintd + counterparty wasmd + edgemint-relayer with a transfer channel (background)"
 	@echo "make bench    gas on a real localnet, oracle ingest rate vs raw signature verification, epoch computation, fuzzing"
 	@echo "make fuzz     proptest fuzzing of the telemetry decoders and the daemon's ingest handlers (FUZZ_CASES=10000)"
+	@echo "make bench-ibc  IBC latency and backlog throughput through edgemint-relayer"
 	@echo "make registry regenerate chain-config/registry/production from profiles/production.toml"
 	@echo "make web-clients  regenerate web/'s contract TypeScript clients from the contracts' JSON schemas"
 	@echo "make web-test     dApp: generated clients up to date, build, browser tests against a real localnet"
@@ -88,6 +89,11 @@ bench: wasm
 
 fuzz:
 	bash scripts/fuzz.sh
+
+# IBC latency (p50/p95 over 100 transfers) and backlog-of-500 throughput with edgemint-relayer (debug build).
+bench-ibc: setup
+	cargo build -p relayer-ext --bin edgemint-relayer
+	cargo run -q -p e2e --bin ibc-bench -- 100 500
 
 test: setup
 	bash scripts/test.sh
