@@ -79,13 +79,15 @@ e2e: wasm
 
 # Figures, printed, not asserted: gas on a real localnet; the oracle's ingest rate (the edgemint-oracle process on a
 # localnet, EMTB batches over HTTP) against the raw signature verification rate (EDGEMINT_BENCH_* in the program's
-# docs; it fails only if a record is not accepted and stored); epoch computation; then the fuzzers.
+# docs; it fails only if a record is not accepted and stored); epoch computation; the fuzzers; IBC latency and
+# throughput (bench-ibc).
 bench: wasm
 	cargo build --release -q -p e2e -p edgemint-oracle --bins
 	cargo run --release -q -p e2e --bin edgemint-bench
 	cargo run --release -q -p e2e --bin edgemint-ingest-bench
 	cargo run --release -q -p rewards-core --example epoch_bench -- 10000 100000 1000000
 	bash scripts/fuzz.sh
+	$(MAKE) --no-print-directory bench-ibc
 
 fuzz:
 	bash scripts/fuzz.sh
