@@ -4,7 +4,7 @@
 //! (versions are `MAJOR.MINOR.PATCH` and compare numerically, so "0.10.0" is newer than "0.9.0"), then records the
 //! new version. Re-migrating to the same version is allowed. A contract's `migrate` is then:
 //!
-//! ```ignore
+//! ```text
 //! pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
 //!     // state migrations, if any, go here (the stored version is in the response's `from_version`)
 //!     Ok(ensure_upgrade(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?)
