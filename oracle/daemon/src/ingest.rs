@@ -115,6 +115,7 @@ impl Ingestor {
         let metrics = self.metrics.clone();
         let stored = tokio::task::spawn_blocking(move || {
             let mut records = Vec::with_capacity(pending.len());
+            let mut batch = Vec::with_capacity(pending.len());
             let mut rejected = Vec::new();
             for (index, item) in pending {
                 let id = item.signed.report.device_id;
@@ -124,11 +125,13 @@ impl Ingestor {
                     None => Err(Rejection::Unavailable("device lookup missing".into())),
                 };
                 match checked {
-                    Ok(record) => records.push((index, item, record)),
+                    Ok(record) => {
+                        records.push((index, item));
+                        batch.push(record);
+                    }
                     Err(why) => rejected.push(ItemResult::rejected(index, Some(&item), &why)),
                 }
             }
-            let batch: Vec<_> = records.iter().map(|(_, _, r)| r.clone()).collect();
             let outcomes = if batch.is_empty() {
                 Vec::new()
             } else {
@@ -139,7 +142,7 @@ impl Ingestor {
                     Ok(o) => o,
                     Err(e) => {
                         // Nothing committed: give the tokens back so the client's retry is not rate limited.
-                        for (_, item, _) in &records {
+                        for (_, item) in &records {
                             verifier.refund(item.signed.report.device_id);
                         }
                         return Err(IngestError::Store(e));
@@ -147,7 +150,7 @@ impl Ingestor {
                 }
             };
             let mut done = rejected;
-            for ((index, item, _), outcome) in records.iter().zip(outcomes) {
+            for ((index, item), outcome) in records.iter().zip(outcomes) {
                 let id = item.signed.report.device_id;
                 done.push(match outcome {
                     InsertOutcome::Accepted => ItemResult::ok(*index, item, ItemStatus::Accepted),

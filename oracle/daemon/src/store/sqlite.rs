@@ -1,8 +1,10 @@
 //! [`Store`] on an embedded SQLite database (WAL, synchronous=FULL): one connection behind a mutex, one
-//! transaction per call.
+//! transaction per call, except telemetry: concurrent [`Store::insert_telemetry`] calls share write transactions
+//! (group commit, see [`SqliteStore::insert_telemetry`]).
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::{Mutex, MutexGuard};
 
 use edgemint_types::telemetry::TelemetryReport;
@@ -16,7 +18,109 @@ use super::{
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// Telemetry batches waiting for a write transaction, oldest first (group commit).
+    queued: Mutex<Vec<QueuedBatch>>,
 }
+
+/// One caller's telemetry batch and where its outcomes go once the transaction holding it committed.
+struct QueuedBatch {
+    records: Vec<TelemetryRecord>,
+    reply: SyncSender<Result<Vec<InsertOutcome>, StoreError>>,
+}
+
+/// What one telemetry transaction has changed so far. A device's row and its epoch's aggregate are written once, at
+/// the end ([`TelemetryWrite::finish`]), however many of its reports the transaction accepted.
+#[derive(Default)]
+struct TelemetryWrite {
+    /// Epochs seen in this transaction and whether they are computed (the epochs table cannot change while the
+    /// transaction holds the connection).
+    closed: HashMap<u64, bool>,
+    /// Last accepted sequence per device as of this point of the transaction (`None`: none ever).
+    last: HashMap<u64, Option<u64>>,
+    devices: HashMap<u64, DeviceUpdate>,
+    aggregates: HashMap<(u64, u64), AggregateUpdate>,
+}
+
+struct DeviceUpdate {
+    reports: u64,
+    first_seen: u64,
+    last_seen: u64,
+}
+
+/// The counters of the highest accepted sequence of an (epoch, device) in this transaction, and how many reports.
+struct AggregateUpdate {
+    sequence: u64,
+    uptime_secs: u64,
+    tasks_completed: u64,
+    interactions: u64,
+    reports: u64,
+}
+
+impl TelemetryWrite {
+    /// `rec` was accepted: its sequence is above every stored one of its device, so it becomes the device's last and
+    /// supersedes its epoch's aggregate.
+    fn accepted(&mut self, rec: &TelemetryRecord) {
+        let r = &rec.report;
+        self.last.insert(r.device_id, Some(r.sequence));
+        self.devices
+            .entry(r.device_id)
+            .and_modify(|d| {
+                d.reports += 1;
+                d.last_seen = rec.received_at;
+            })
+            .or_insert(DeviceUpdate {
+                reports: 1,
+                first_seen: rec.received_at,
+                last_seen: rec.received_at,
+            });
+        let reports = self.aggregates.get(&(r.epoch, r.device_id)).map_or(0, |a| a.reports);
+        self.aggregates.insert(
+            (r.epoch, r.device_id),
+            AggregateUpdate {
+                sequence: r.sequence,
+                uptime_secs: r.uptime_secs,
+                tasks_completed: r.tasks_completed,
+                interactions: r.interactions,
+                reports: reports + 1,
+            },
+        );
+    }
+
+    /// Writes the device rows and aggregates this transaction changed.
+    fn finish(self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+        let mut device = tx.prepare_cached(
+            "INSERT INTO devices (device_id, last_sequence, reports, first_seen, last_seen) \
+             VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (device_id) DO UPDATE SET last_sequence = ?2, reports = reports + ?3, last_seen = ?5",
+        )?;
+        for (id, d) in &self.devices {
+            let last = self.last.get(id).copied().flatten().unwrap_or_default();
+            device.execute(params![i(*id), i(last), i(d.reports), i(d.first_seen), i(d.last_seen)])?;
+        }
+        let mut aggregate = tx.prepare_cached(
+            "INSERT INTO aggregates (epoch, device_id, sequence, uptime_secs, tasks_completed, interactions, reports) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+             ON CONFLICT (epoch, device_id) DO UPDATE SET sequence = ?3, uptime_secs = ?4, tasks_completed = ?5, \
+             interactions = ?6, reports = reports + ?7",
+        )?;
+        for ((epoch, id), a) in &self.aggregates {
+            aggregate.execute(params![
+                i(*epoch),
+                i(*id),
+                i(a.sequence),
+                i(a.uptime_secs),
+                i(a.tasks_completed),
+                i(a.interactions),
+                i(a.reports)
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+/// Most records one group-commit transaction takes from the queue, bounding how long a transaction holds the
+/// connection (readers of the API wait for it).
+const GROUP_COMMIT_MAX_RECORDS: usize = 10_000;
 
 /// u64 → SQLite INTEGER (bit-cast; see the schema docs).
 fn i(v: u64) -> i64 {
@@ -51,27 +155,79 @@ impl SqliteStore {
         schema::prepare(&mut conn)?;
         // Room for every statement the store uses, so the hot ones are never evicted and recompiled.
         conn.set_prepared_statement_cache_capacity(64);
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self {
+            conn: Mutex::new(conn),
+            queued: Mutex::new(Vec::new()),
+        })
     }
 
     fn conn(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
         self.conn.lock().map_err(|_| StoreError::Poisoned)
     }
 
-    /// Stores one report inside `tx`. Statements are prepared once per connection (`prepare_cached`): compiling the
-    /// SQL for every report cost more CPU than running it. `closed` remembers, for this transaction, which epochs
-    /// are computed (the epochs table cannot change while the transaction holds the connection).
+    fn queue(&self) -> Result<MutexGuard<'_, Vec<QueuedBatch>>, StoreError> {
+        self.queued.lock().map_err(|_| StoreError::Poisoned)
+    }
+
+    /// Writes `batches` in one transaction and answers each; if that transaction fails, each batch is retried in a
+    /// transaction of its own, so every caller gets its own outcome or error and nothing of a failed one is kept.
+    fn write_batches(conn: &mut Connection, batches: Vec<QueuedBatch>) {
+        if batches.len() > 1 {
+            if let Ok(outcomes) = Self::write_records(conn, batches.iter().map(|b| b.records.as_slice())) {
+                let mut outcomes = outcomes.into_iter();
+                for b in batches {
+                    // A caller that went away (its thread was cancelled) needs no answer.
+                    let _ = b.reply.send(Ok(outcomes.by_ref().take(b.records.len()).collect()));
+                }
+                return;
+            }
+        }
+        for b in batches {
+            let _ = b
+                .reply
+                .send(Self::write_records(conn, std::iter::once(b.records.as_slice())));
+        }
+    }
+
+    /// One transaction storing `batches` in order; one outcome per record.
+    fn write_records<'a>(
+        conn: &mut Connection,
+        batches: impl Iterator<Item = &'a [TelemetryRecord]>,
+    ) -> Result<Vec<InsertOutcome>, StoreError> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut out = Vec::new();
+        let mut w = TelemetryWrite::default();
+        for rec in batches.flatten() {
+            out.push(Self::insert_one(&tx, rec, &mut w)?);
+        }
+        w.finish(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Applies the sequence rule to one report inside `tx` and, if it is accepted, appends it to the telemetry log;
+    /// its device and aggregate rows are updated in `w` and written by [`TelemetryWrite::finish`]. Statements are
+    /// prepared once per connection (`prepare_cached`): compiling the SQL for every report cost more CPU than running
+    /// it.
     fn insert_one(
         tx: &Transaction<'_>,
         rec: &TelemetryRecord,
-        closed: &mut HashMap<u64, bool>,
+        w: &mut TelemetryWrite,
     ) -> Result<InsertOutcome, StoreError> {
         let r = &rec.report;
-        let last: Option<i64> = tx
-            .prepare_cached("SELECT last_sequence FROM devices WHERE device_id = ?1")?
-            .query_row([i(r.device_id)], |row| row.get(0))
-            .optional()?;
-        if let Some(last) = last.map(u).filter(|last| r.sequence <= *last) {
+        let last = match w.last.get(&r.device_id) {
+            Some(last) => *last,
+            None => {
+                let last: Option<i64> = tx
+                    .prepare_cached("SELECT last_sequence FROM devices WHERE device_id = ?1")?
+                    .query_row([i(r.device_id)], |row| row.get(0))
+                    .optional()?;
+                let last = last.map(u);
+                w.last.insert(r.device_id, last);
+                last
+            }
+        };
+        if let Some(last) = last.filter(|last| r.sequence <= *last) {
             let stored: Option<(Vec<u8>, Vec<u8>)> = tx
                 .prepare_cached("SELECT encoded, signature FROM telemetry WHERE device_id = ?1 AND sequence = ?2")?
                 .query_row([i(r.device_id), i(r.sequence)], |row| Ok((row.get(0)?, row.get(1)?)))
@@ -98,13 +254,13 @@ impl SqliteStore {
                 None => InsertOutcome::StaleSequence { last },
             });
         }
-        let is_closed = match closed.get(&r.epoch) {
+        let is_closed = match w.closed.get(&r.epoch) {
             Some(c) => *c,
             None => {
                 let c: bool = tx
                     .prepare_cached("SELECT EXISTS(SELECT 1 FROM epochs WHERE epoch = ?1)")?
                     .query_row([i(r.epoch)], |row| row.get(0))?;
-                closed.insert(r.epoch, c);
+                w.closed.insert(r.epoch, c);
                 c
             }
         };
@@ -129,26 +285,7 @@ impl SqliteStore {
             rec.signature,
             i(rec.received_at)
         ])?;
-        tx.prepare_cached(
-            "INSERT INTO devices (device_id, last_sequence, reports, first_seen, last_seen) VALUES (?1, ?2, 1, ?3, ?3) \
-             ON CONFLICT (device_id) DO UPDATE SET last_sequence = ?2, reports = reports + 1, last_seen = ?3",
-        )?
-        .execute(params![i(r.device_id), i(r.sequence), i(rec.received_at)])?;
-        // The new sequence is above every stored one of this device, so it supersedes the epoch's aggregate.
-        tx.prepare_cached(
-            "INSERT INTO aggregates (epoch, device_id, sequence, uptime_secs, tasks_completed, interactions, reports) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) \
-             ON CONFLICT (epoch, device_id) DO UPDATE SET sequence = ?3, uptime_secs = ?4, tasks_completed = ?5, \
-             interactions = ?6, reports = reports + 1",
-        )?
-        .execute(params![
-            i(r.epoch),
-            i(r.device_id),
-            i(r.sequence),
-            i(r.uptime_secs),
-            i(r.tasks_completed),
-            i(r.interactions)
-        ])?;
+        w.accepted(rec);
         Ok(InsertOutcome::Accepted)
     }
 
@@ -206,16 +343,45 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    /// Group commit: the batch joins a queue; whichever caller holds the connection next writes every queued batch
+    /// (up to [`GROUP_COMMIT_MAX_RECORDS`]) in one transaction and hands each caller its outcomes after the commit.
+    /// Under concurrent ingest one transaction then carries several requests: the pages it rewrites (one per device
+    /// of the batch, mostly the same devices from request to request) and its fsync are paid once for all of them.
+    /// Batches are written in arrival order, each in its own order, so outcomes are those of writing them one by one.
     fn insert_telemetry(&self, records: &[TelemetryRecord]) -> Result<Vec<InsertOutcome>, StoreError> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut out = Vec::with_capacity(records.len());
-        let mut closed = HashMap::new();
-        for rec in records {
-            out.push(Self::insert_one(&tx, rec, &mut closed)?);
+        let (reply, outcome) = sync_channel(1);
+        self.queue()?.push(QueuedBatch {
+            records: records.to_vec(),
+            reply,
+        });
+        loop {
+            let mut conn = self.conn()?;
+            // A caller that held the connection before us may have committed our batch already.
+            if let Ok(result) = outcome.try_recv() {
+                return result;
+            }
+            let batches = {
+                let mut queue = self.queue()?;
+                let mut records = 0;
+                let take = queue
+                    .iter()
+                    .take_while(|b| {
+                        records += b.records.len();
+                        records <= GROUP_COMMIT_MAX_RECORDS
+                    })
+                    .count()
+                    .max(1)
+                    .min(queue.len());
+                queue.drain(..take).collect::<Vec<_>>()
+            };
+            if batches.is_empty() {
+                // Not reachable: a batch leaves the queue only under this lock, and its answer is sent before the
+                // lock is released. Waiting for the answer is still the right thing if it ever happens.
+                drop(conn);
+                return outcome.recv().unwrap_or(Err(StoreError::Poisoned));
+            }
+            Self::write_batches(&mut conn, batches);
         }
-        tx.commit()?;
-        Ok(out)
     }
 
     fn last_sequence(&self, device_id: u64) -> Result<Option<u64>, StoreError> {

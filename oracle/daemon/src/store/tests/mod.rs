@@ -919,3 +919,98 @@ mod postgres_only {
         assert_eq!(s.stats().unwrap().telemetry_records, 20);
     }
 }
+
+/// SQLite-only: upgrading a store written by an older daemon.
+mod sqlite_migrations {
+    use super::*;
+
+    /// A store at schema 1 (telemetry keyed by device and sequence) with reports in it opens under schema 2
+    /// (arrival order): every report is kept, and the sequence rule still sees them (duplicate, equivocation with
+    /// the stored bytes as evidence, stale).
+    #[test]
+    fn schema_2_keeps_the_reports_of_a_schema_1_store() {
+        let b = Sqlite::new();
+        std::fs::create_dir_all(b.path().parent().unwrap()).unwrap();
+        let conn = rusqlite::Connection::open(b.path()).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);
+             INSERT INTO schema_migrations VALUES (1, 0);",
+        )
+        .unwrap();
+        conn.execute_batch(super::super::schema::MIGRATIONS[0].1).unwrap();
+        let old: Vec<_> = (1..=3)
+            .flat_map(|seq| [rec(7, seq, 1, seq, 0), rec(9, seq * 10, 1, seq, 0)])
+            .collect();
+        for r in &old {
+            let p = &r.report;
+            conn.execute(
+                "INSERT INTO telemetry (device_id, sequence, epoch, timestamp, uptime_secs, tasks_completed, \
+                 interactions, receipts_hash, encoded, signature, received_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                rusqlite::params![
+                    p.device_id as i64,
+                    p.sequence as i64,
+                    p.epoch as i64,
+                    p.timestamp as i64,
+                    p.uptime_secs as i64,
+                    p.tasks_completed as i64,
+                    p.interactions as i64,
+                    p.receipts_hash.as_ref().map(|h| h.to_vec()),
+                    r.encoded,
+                    r.signature,
+                    r.received_at as i64
+                ],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO devices VALUES (7, 3, 3, 0, 0), (9, 30, 3, 0, 0);
+             INSERT INTO aggregates VALUES (1, 7, 3, 3, 0, 3, 3), (1, 9, 30, 3, 0, 3, 3);",
+        )
+        .unwrap();
+        drop(conn);
+
+        let s = b.open();
+        assert_eq!(s.stats().unwrap().telemetry_records, 6);
+        let mut again = rec(9, 20, 1, 2, 0);
+        assert_eq!(
+            s.insert_telemetry(&[again.clone()]).unwrap(),
+            vec![InsertOutcome::Duplicate]
+        );
+        again.report.tasks_completed = 99;
+        again.encoded = encode(CHAIN, &again.report).unwrap();
+        assert_eq!(
+            s.insert_telemetry(&[again.clone()]).unwrap(),
+            vec![InsertOutcome::Equivocation]
+        );
+        let evidence = s.evidence(true).unwrap();
+        assert_eq!(evidence.len(), 1);
+        assert_eq!(
+            evidence[0].report_a, old[3].encoded,
+            "the stored report is the first of the pair"
+        );
+        assert_eq!(evidence[0].report_b, again.encoded);
+        assert_eq!(
+            s.insert_telemetry(&[rec(9, 25, 1, 2, 0), rec(7, 4, 1, 4, 0)]).unwrap(),
+            vec![InsertOutcome::StaleSequence { last: 30 }, InsertOutcome::Accepted]
+        );
+        assert_eq!(s.stats().unwrap().telemetry_records, 7);
+        drop(s);
+        let conn = rusqlite::Connection::open(b.path()).unwrap();
+        let indexes: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'telemetry' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(indexes, vec!["telemetry_device_sequence".to_string()]);
+        // arrival order: the rows keep the order they were received in, the new one last
+        let last: i64 = conn
+            .query_row("SELECT device_id FROM telemetry ORDER BY id DESC LIMIT 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(last, 7);
+    }
+}
