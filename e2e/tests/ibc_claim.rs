@@ -1,0 +1,216 @@
+//! Rewards claimed and sent over IBC in one transaction (`ClaimAndSend`), on real chains with real relaying: the
+//! rewards contract on edgemintd sends the leaf's amount as an ICS-20 transfer with an ADR-8 source callback; the
+//! counterparty (stock wasmd) mints the voucher; the acknowledgement, or the timeout, comes back through wasmd's
+//! callbacks middleware into the contract, which settles the transfer or passes the refund on to the owner.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{ensure, Context, Result};
+use chain_config::keys::KeyInfo;
+use e2e::epochs::{self, FinalEpoch};
+use e2e::ibc::{chain_time_ns, escrowed, ibc_denom, rest, wait_for, IbcNet};
+use e2e::{ChainClient, TxError};
+use serde_json::{json, Value};
+
+const RELAY_TIMEOUT: Duration = Duration::from_secs(90);
+/// The relayer as in the IBC e2e: the watchdog keeps the 80 s-trusting-period client of edgemint-local-1 fresh.
+const RELAYER_ARGS: [&str; 4] = ["--refresh-margin", "0.9", "--monitor-interval", "2"];
+
+#[tokio::test]
+async fn claim_and_send_arrives_and_a_timeout_refunds_the_owner() -> Result<()> {
+    let t0 = Instant::now();
+    let log = |what: &str| eprintln!("[{:>5.1}s] {what}", t0.elapsed().as_secs_f64());
+    let mut ibc = IbcNet::start().await?;
+    let em = ibc.em.client(0)?;
+    let cp = ibc.cp.client(0)?;
+    let alice = em.signer(ibc.em.account("alice")?)?;
+    let bob = em.signer(ibc.em.account("bob")?)?;
+    // The path (a minute) and the contracts with a final epoch are set up at the same time.
+    let owners = [&alice, &bob];
+    let (path, fe) = tokio::try_join!(ibc.create_path(), epochs::final_epoch(&ibc.em, &em, &owners))?;
+    ibc.path = path;
+    ibc.relayer.start(&RELAYER_ARGS)?;
+    let (em_chan, cp_chan) = ibc.channels();
+    log(&format!("path {em_chan} <-> {cp_chan} open, epoch 0 final"));
+    let rewards = fe.contracts.rewards.clone();
+    let (alice_dev, bob_dev) = (fe.ids[0], fe.ids[1]);
+    let (alice_amount, bob_amount) = (fe.leaf(alice_dev)?.amount.u128(), fe.leaf(bob_dev)?.amount.u128());
+    let voucher = ibc_denom(&format!("transfer/{cp_chan}/uemc"));
+    let receiver = ibc.cp.account("bob")?.address.clone();
+    let pool0 = pool(&em, &rewards).await?;
+    assert_eq!(pool0.balance, pool0.total, "{pool0:?}");
+    assert_eq!(pool0.ibc_pending, 0);
+
+    // --- alice claims her leaf and sends it to the counterparty in one transaction ---------------------------
+    let send = claim_and_send(&fe, alice_dev, &em_chan, &receiver, None)?;
+    let tx = em.execute(&alice, &rewards, &send, 0).await?;
+    ensure!(
+        tx.attribute("send_packet", "packet_src_channel") == Some(em_chan.as_str()),
+        "the claim sent an ICS-20 packet over {em_chan}: {:?}",
+        tx.events
+    );
+    // In the block of the claim: the transfer is pending and the pool counts it in flight.
+    let at_tx = transfer(&em, &rewards, alice_dev, Some(tx.height)).await?;
+    assert_eq!(at_tx["amount"], alice_amount.to_string(), "{at_tx}");
+    assert_eq!(at_tx["receiver"], receiver);
+    assert_eq!(at_tx["channel_id"], em_chan);
+    assert_eq!(pool_at(&em, &rewards, Some(tx.height)).await?.ibc_pending, alice_amount);
+
+    wait_for("the voucher on the counterparty", RELAY_TIMEOUT, || async {
+        Ok((cp.balance_of(&receiver, &voucher).await? > 0).then_some(()))
+    })
+    .await?;
+    assert_eq!(
+        cp.balance_of(&receiver, &voucher).await?,
+        alice_amount,
+        "exactly the leaf"
+    );
+    let trace = rest(
+        &ibc.cp,
+        &format!(
+            "/ibc/apps/transfer/v1/denom_traces/{}",
+            voucher.trim_start_matches("ibc/")
+        ),
+    )?;
+    assert_eq!(trace["denom_trace"]["path"], format!("transfer/{cp_chan}"), "{trace}");
+    assert_eq!(trace["denom_trace"]["base_denom"], "uemc", "{trace}");
+    log(&format!("{alice_amount}{voucher} arrived on the counterparty"));
+
+    // The acknowledgement comes back: wasmd's callbacks middleware calls the contract, which settles the transfer.
+    wait_settled(&em, &rewards, alice_dev).await?;
+    let p = pool(&em, &rewards).await?;
+    assert_eq!(p.ibc_pending, 0, "{p:?}");
+    assert_eq!(p.total, pool0.total - alice_amount, "paid out once");
+    assert_eq!(p.balance, p.total, "the contract holds exactly its books: {p:?}");
+    assert_eq!(
+        escrowed(&ibc.em, &em_chan, "uemc").await?,
+        alice_amount,
+        "the leaf sits in escrow"
+    );
+    log("acknowledgement relayed, the contract's callback settled the transfer");
+
+    // The leaf is spent: neither a claim nor a second ClaimAndSend pays it again, and nothing moves.
+    let (alice_bal, contract_bal) = (em.balance(alice.address.as_ref()).await?, em.balance(&rewards).await?);
+    let claim = json!({"claim": {"claims": [fe.claim_item(alice_dev)?]}});
+    for msg in [&claim, &send] {
+        expect_already_claimed(em.execute(&alice, &rewards, msg, 0).await, alice_dev)?;
+    }
+    assert_eq!(em.balance(alice.address.as_ref()).await?, alice_bal);
+    assert_eq!(em.balance(&rewards).await?, contract_bal);
+    assert_eq!(cp.balance_of(&receiver, &voucher).await?, alice_amount);
+
+    // --- bob's transfer times out while no relayer runs: after the restart the owner is refunded --------------
+    ibc.relayer.stop();
+    let cp_receiver = KeyInfo::generate("carol", "wasm", 118)?.address;
+    let bob0 = em.balance(bob.address.as_ref()).await?;
+    let send = claim_and_send(&fe, bob_dev, &em_chan, &cp_receiver, Some(3))?;
+    let tx = em.execute(&bob, &rewards, &send, 0).await?;
+    assert_eq!(
+        em.balance(bob.address.as_ref()).await?,
+        bob0 - tx.fee,
+        "the leaf left with the packet"
+    );
+    let pending = transfer(&em, &rewards, bob_dev, None).await?;
+    assert_eq!(pending["amount"], bob_amount.to_string(), "{pending}");
+    assert_eq!(pool(&em, &rewards).await?.ibc_pending, bob_amount);
+    // Past the timeout on the counterparty's clock, the packet can only time out.
+    let timeout_ns: u64 = pending["timeout"].as_str().context("timeout")?.parse()?;
+    wait_for(
+        "the counterparty's clock to pass the timeout",
+        Duration::from_secs(60),
+        || async { Ok((chain_time_ns(&cp).await? > timeout_ns + 1_000_000_000).then_some(())) },
+    )
+    .await?;
+    ibc.relayer.start(&RELAYER_ARGS)?;
+    wait_settled(&em, &rewards, bob_dev).await?;
+    assert_eq!(
+        em.balance(bob.address.as_ref()).await?,
+        bob0 - tx.fee + bob_amount,
+        "the callback passed ibc-go's refund on to the owner, all of it"
+    );
+    assert_eq!(cp.balance_of(&cp_receiver, &voucher).await?, 0, "never received");
+    assert_eq!(
+        escrowed(&ibc.em, &em_chan, "uemc").await?,
+        alice_amount,
+        "the refund left escrow"
+    );
+    let p = pool(&em, &rewards).await?;
+    assert_eq!(p.ibc_pending, 0, "{p:?}");
+    assert_eq!(p.total, pool0.total - alice_amount - bob_amount);
+    assert_eq!(
+        p.balance, p.total,
+        "the refund went on to bob, nothing stayed behind: {p:?}"
+    );
+    // Refunded is still claimed: the owner got the amount once, on edgemint.
+    let claim = json!({"claim": {"claims": [fe.claim_item(bob_dev)?]}});
+    expect_already_claimed(em.execute(&bob, &rewards, &claim, 0).await, bob_dev)?;
+    let state = em.smart_query(&rewards, &json!({"epoch_state": {"epoch": 0}})).await?;
+    assert_eq!(state["claimed"], (alice_amount + bob_amount).to_string(), "{state}");
+    log("timeout relayed after the restart, the contract's callback refunded bob");
+    Ok(())
+}
+
+/// `ClaimAndSend` of `device_id`'s leaf.
+fn claim_and_send(
+    fe: &FinalEpoch,
+    device_id: u64,
+    channel: &str,
+    receiver: &str,
+    timeout: Option<u64>,
+) -> Result<Value> {
+    Ok(json!({"claim_and_send": {
+        "claim": fe.claim_item(device_id)?, "channel_id": channel, "receiver": receiver, "timeout_seconds": timeout,
+    }}))
+}
+
+/// The pending transfer of epoch 0's `device_id` at `height` (latest: `None`); fails if there is none.
+async fn transfer(client: &ChainClient, rewards: &str, device_id: u64, height: Option<u64>) -> Result<Value> {
+    let q = json!({"ibc_transfer": {"epoch": 0, "device_id": device_id}});
+    let v = client.smart_query_at(rewards, &q, height).await?;
+    ensure!(
+        !v["pending"].is_null(),
+        "no pending transfer for device {device_id}: {v}"
+    );
+    Ok(v["pending"].clone())
+}
+
+/// Waits until the contract's callback has settled the transfer of `device_id` (the `IbcTransfer` query no longer
+/// returns it). The callback is the only way it leaves without the admin (`ResolveIbcTransfer`, a day later).
+async fn wait_settled(client: &ChainClient, rewards: &str, device_id: u64) -> Result<()> {
+    let q = json!({"ibc_transfer": {"epoch": 0, "device_id": device_id}});
+    wait_for("the IBC callback to settle the transfer", RELAY_TIMEOUT, || async {
+        Ok(client.smart_query(rewards, &q).await?["pending"]
+            .is_null()
+            .then_some(()))
+    })
+    .await
+}
+
+fn expect_already_claimed(res: Result<e2e::TxOutcome, TxError>, device_id: u64) -> Result<()> {
+    let want = format!("epoch 0, device {device_id} is already claimed");
+    match res {
+        Err(TxError::Simulate(msg)) if msg.contains(&want) => Ok(()),
+        other => anyhow::bail!("expected `{want}` at simulation, got {other:?}"),
+    }
+}
+
+#[derive(Debug)]
+struct Pool {
+    balance: u128,
+    total: u128,
+    ibc_pending: u128,
+}
+
+async fn pool(client: &ChainClient, rewards: &str) -> Result<Pool> {
+    pool_at(client, rewards, None).await
+}
+
+async fn pool_at(client: &ChainClient, rewards: &str, height: Option<u64>) -> Result<Pool> {
+    let v = client.smart_query_at(rewards, &json!({"pool": {}}), height).await?;
+    let n = |k: &str| -> Result<u128> { Ok(v[k].as_str().with_context(|| format!("pool.{k}: {v}"))?.parse()?) };
+    Ok(Pool {
+        balance: n("balance")?,
+        total: n("pool_total")?,
+        ibc_pending: n("ibc_pending")?,
+    })
+}
