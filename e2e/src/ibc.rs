@@ -129,7 +129,10 @@ impl Relayer {
         self.home.join(format!("start-{}.log", self.starts))
     }
 
-    /// `start` in the background (dies with the test thread); returns once /metrics answers.
+    /// `start` in the background (dies with the test thread); returns once Hermes' supervisor runs: /metrics
+    /// answers early (before the supervisor starts), so this waits for the backlog gauges, which the watchdog
+    /// (started after the supervisor) records at its first poll. A packet sent before that can be missed by the event
+    /// subscriptions and wait for the watchdog's stuck-packet clear (`--stuck-after`, 45 s).
     pub fn start(&mut self, extra: &[&str]) -> Result<()> {
         anyhow::ensure!(self.child.is_none(), "relayer already started");
         self.starts += 1;
@@ -142,7 +145,12 @@ impl Relayer {
         let url = self.metrics_url()?;
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
-            if ureq::get(&url).timeout(Duration::from_secs(2)).call().is_ok() {
+            let body = ureq::get(&url)
+                .timeout(Duration::from_secs(2))
+                .call()
+                .ok()
+                .and_then(|r| r.into_string().ok());
+            if body.is_some_and(|b| b.contains("edgemint_relayer_backlog_packets{")) {
                 return Ok(());
             }
             if !process::is_ours(pid, &self.home.display().to_string()) {
@@ -150,7 +158,10 @@ impl Relayer {
                 bail!("relayer exited at start:\n{}", self.log_tail(30));
             }
             if Instant::now() > deadline {
-                bail!("relayer did not serve {url} within 90 s:\n{}", self.log_tail(30));
+                bail!(
+                    "relayer did not serve its path backlog on {url} within 90 s:\n{}",
+                    self.log_tail(30)
+                );
             }
             std::thread::sleep(Duration::from_millis(300));
         }
@@ -256,8 +267,10 @@ impl IbcNet {
     /// The chains and a configured relayer with funded keys; no path yet (`path` is null): see `create_path`.
     pub async fn start() -> Result<Self> {
         let relayer = Relayer::new()?;
-        let em = TestNet::start_profile(1, "local").await?;
-        let cp = TestNet::start_profile(1, "counterparty").await?;
+        let (em, cp) = tokio::try_join!(
+            TestNet::start_profile(1, "local"),
+            TestNet::start_profile(1, "counterparty")
+        )?;
         relayer.run(&[
             "config",
             "init",

@@ -27,11 +27,21 @@ async fn claim_and_send_arrives_and_a_timeout_refunds_the_owner() -> Result<()> 
     let bob = em.signer(ibc.em.account("bob")?)?;
     // The path (a minute) and the contracts with a final epoch are set up at the same time.
     let owners = [&alice, &bob];
-    let (path, fe) = tokio::try_join!(ibc.create_path(), epochs::final_epoch(&ibc.em, &em, &owners))?;
+    log("chains up");
+    let (path, fe) = tokio::try_join!(
+        async {
+            let path = ibc.create_path().await?;
+            log("path open");
+            Ok::<_, anyhow::Error>(path)
+        },
+        async {
+            let fe = epochs::final_epoch(&ibc.em, &em, &owners).await?;
+            log("contracts deployed, epoch 0 final");
+            Ok(fe)
+        }
+    )?;
     ibc.path = path;
-    ibc.relayer.start(&RELAYER_ARGS)?;
     let (em_chan, cp_chan) = ibc.channels();
-    log(&format!("path {em_chan} <-> {cp_chan} open, epoch 0 final"));
     let rewards = fe.contracts.rewards.clone();
     let (alice_dev, bob_dev) = (fe.ids[0], fe.ids[1]);
     let (alice_amount, bob_amount) = (fe.leaf(alice_dev)?.amount.u128(), fe.leaf(bob_dev)?.amount.u128());
@@ -42,6 +52,8 @@ async fn claim_and_send_arrives_and_a_timeout_refunds_the_owner() -> Result<()> 
     assert_eq!(pool0.ibc_pending, 0);
 
     // --- alice claims her leaf and sends it to the counterparty in one transaction ---------------------------
+    // Sent before the relayer starts, so that its state can be checked while in flight and Hermes picks the packet
+    // up deterministically (its clear at start) rather than racing its event subscriptions.
     let send = claim_and_send(&fe, alice_dev, &em_chan, &receiver, None)?;
     let tx = em.execute(&alice, &rewards, &send, 0).await?;
     ensure!(
@@ -49,12 +61,13 @@ async fn claim_and_send_arrives_and_a_timeout_refunds_the_owner() -> Result<()> 
         "the claim sent an ICS-20 packet over {em_chan}: {:?}",
         tx.events
     );
-    // In the block of the claim: the transfer is pending and the pool counts it in flight.
-    let at_tx = transfer(&em, &rewards, alice_dev, Some(tx.height)).await?;
-    assert_eq!(at_tx["amount"], alice_amount.to_string(), "{at_tx}");
-    assert_eq!(at_tx["receiver"], receiver);
-    assert_eq!(at_tx["channel_id"], em_chan);
-    assert_eq!(pool_at(&em, &rewards, Some(tx.height)).await?.ibc_pending, alice_amount);
+    let pending = transfer(&em, &rewards, alice_dev).await?;
+    assert_eq!(pending["amount"], alice_amount.to_string(), "{pending}");
+    assert_eq!(pending["receiver"], receiver);
+    assert_eq!(pending["channel_id"], em_chan);
+    assert_eq!(pool(&em, &rewards).await?.ibc_pending, alice_amount, "in flight");
+    ibc.relayer.start(&RELAYER_ARGS)?;
+    log(&format!("claim sent, relayer started on {em_chan} <-> {cp_chan}"));
 
     wait_for("the voucher on the counterparty", RELAY_TIMEOUT, || async {
         Ok((cp.balance_of(&receiver, &voucher).await? > 0).then_some(()))
@@ -110,7 +123,7 @@ async fn claim_and_send_arrives_and_a_timeout_refunds_the_owner() -> Result<()> 
         bob0 - tx.fee,
         "the leaf left with the packet"
     );
-    let pending = transfer(&em, &rewards, bob_dev, None).await?;
+    let pending = transfer(&em, &rewards, bob_dev).await?;
     assert_eq!(pending["amount"], bob_amount.to_string(), "{pending}");
     assert_eq!(pool(&em, &rewards).await?.ibc_pending, bob_amount);
     // Past the timeout on the counterparty's clock, the packet can only time out.
@@ -163,10 +176,10 @@ fn claim_and_send(
     }}))
 }
 
-/// The pending transfer of epoch 0's `device_id` at `height` (latest: `None`); fails if there is none.
-async fn transfer(client: &ChainClient, rewards: &str, device_id: u64, height: Option<u64>) -> Result<Value> {
+/// The pending transfer of epoch 0's `device_id`; fails if there is none.
+async fn transfer(client: &ChainClient, rewards: &str, device_id: u64) -> Result<Value> {
     let q = json!({"ibc_transfer": {"epoch": 0, "device_id": device_id}});
-    let v = client.smart_query_at(rewards, &q, height).await?;
+    let v = client.smart_query(rewards, &q).await?;
     ensure!(
         !v["pending"].is_null(),
         "no pending transfer for device {device_id}: {v}"
@@ -202,11 +215,7 @@ struct Pool {
 }
 
 async fn pool(client: &ChainClient, rewards: &str) -> Result<Pool> {
-    pool_at(client, rewards, None).await
-}
-
-async fn pool_at(client: &ChainClient, rewards: &str, height: Option<u64>) -> Result<Pool> {
-    let v = client.smart_query_at(rewards, &json!({"pool": {}}), height).await?;
+    let v = client.smart_query(rewards, &json!({"pool": {}})).await?;
     let n = |k: &str| -> Result<u128> { Ok(v[k].as_str().with_context(|| format!("pool.{k}: {v}"))?.parse()?) };
     Ok(Pool {
         balance: n("balance")?,
