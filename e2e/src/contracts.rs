@@ -170,7 +170,8 @@ fn random_code() -> String {
 }
 
 /// One fresh device per owner (ed25519 and secp256k1 alternately): `maker` registers them all in one transaction, then
-/// each owner activates its own (concurrently: one block). Returns the device ids in owner order, and the devices.
+/// each owner activates its own. An owner may appear more than once. Returns the device ids in owner order, and the
+/// devices.
 pub async fn devices_for(
     client: &ChainClient,
     chain_id: &str,
@@ -200,11 +201,21 @@ pub async fn devices_for(
         "registered {ids:?} for {} owners",
         owners.len()
     );
-    let activations = owners
-        .iter()
-        .zip(&ids)
-        .zip(&devices)
-        .map(|((owner, id), device)| activate(client, registry, owner, *id, device));
+    // Concurrently per owner (one block), one after the other for an owner of several devices (account sequence).
+    let mut per_owner: Vec<Vec<usize>> = Vec::new();
+    for (i, owner) in owners.iter().enumerate() {
+        match per_owner.iter_mut().find(|v| owners[v[0]].address == owner.address) {
+            Some(v) => v.push(i),
+            None => per_owner.push(vec![i]),
+        }
+    }
+    let (ids_ref, devices_ref) = (&ids, &devices);
+    let activations = per_owner.iter().map(|indices| async move {
+        for &i in indices {
+            activate(client, registry, owners[i], ids_ref[i], &devices_ref[i]).await?;
+        }
+        anyhow::Ok(())
+    });
     futures::future::try_join_all(activations).await?;
     Ok((ids, devices))
 }

@@ -2,6 +2,7 @@
 //! rewards contract on edgemintd sends the leaf's amount as an ICS-20 transfer with an ADR-8 source callback; the
 //! counterparty (stock wasmd) mints the voucher; the acknowledgement, or the timeout, comes back through wasmd's
 //! callbacks middleware into the contract, which settles the transfer or passes the refund on to the owner.
+//! (That only the leaf's owner may `ClaimAndSend` it is covered by the contract's multi-test.)
 
 use std::time::{Duration, Instant};
 
@@ -25,8 +26,8 @@ async fn claim_and_send_arrives_and_a_timeout_refunds_the_owner() -> Result<()> 
     let cp = ibc.cp.client(0)?;
     let alice = em.signer(ibc.em.account("alice")?)?;
     let bob = em.signer(ibc.em.account("bob")?)?;
-    // The path (a minute) and the contracts with a final epoch are set up at the same time.
-    let owners = [&alice, &bob];
+    // The path (a minute) and the contracts with a final epoch are set up at the same time. Alice owns two devices.
+    let owners = [&alice, &bob, &alice];
     log("chains up");
     let (path, fe) = tokio::try_join!(
         async {
@@ -43,8 +44,9 @@ async fn claim_and_send_arrives_and_a_timeout_refunds_the_owner() -> Result<()> 
     ibc.path = path;
     let (em_chan, cp_chan) = ibc.channels();
     let rewards = fe.contracts.rewards.clone();
-    let (alice_dev, bob_dev) = (fe.ids[0], fe.ids[1]);
-    let (alice_amount, bob_amount) = (fe.leaf(alice_dev)?.amount.u128(), fe.leaf(bob_dev)?.amount.u128());
+    let (alice_dev, bob_dev, alice_dev2) = (fe.ids[0], fe.ids[1], fe.ids[2]);
+    let amount = |id: u64| -> Result<u128> { Ok(fe.leaf(id)?.amount.u128()) };
+    let (alice_amount, bob_amount, alice_amount2) = (amount(alice_dev)?, amount(bob_dev)?, amount(alice_dev2)?);
     let voucher = ibc_denom(&format!("transfer/{cp_chan}/uemc"));
     let receiver = ibc.cp.account("bob")?.address.clone();
     let pool0 = pool(&em, &rewards).await?;
@@ -160,6 +162,25 @@ async fn claim_and_send_arrives_and_a_timeout_refunds_the_owner() -> Result<()> 
     let state = em.smart_query(&rewards, &json!({"epoch_state": {"epoch": 0}})).await?;
     assert_eq!(state["claimed"], (alice_amount + bob_amount).to_string(), "{state}");
     log("timeout relayed after the restart, the contract's callback refunded bob");
+
+    // --- a receiver the counterparty refuses: ibc-go's real error acknowledgement refunds the owner too ----------
+    // (The contract refunds only on the exact ICS-20 error form `{"error":..}`: this checks that form against what
+    // ibc-go v8 actually writes, which the unit tests can only assume.)
+    let alice0 = em.balance(alice.address.as_ref()).await?;
+    let send = claim_and_send(&fe, alice_dev2, &em_chan, "not-a-wasm-address", None)?;
+    let tx = em.execute(&alice, &rewards, &send, 0).await?;
+    wait_settled(&em, &rewards, alice_dev2).await?;
+    assert_eq!(
+        em.balance(alice.address.as_ref()).await?,
+        alice0 - tx.fee + alice_amount2,
+        "the error acknowledgement's refund reached the owner"
+    );
+    assert_eq!(escrowed(&ibc.em, &em_chan, "uemc").await?, alice_amount);
+    let p = pool(&em, &rewards).await?;
+    assert_eq!(p.ibc_pending, 0, "{p:?}");
+    assert_eq!(p.total, pool0.total - alice_amount - bob_amount - alice_amount2);
+    assert_eq!(p.balance, p.total, "{p:?}");
+    log("error acknowledgement relayed, the contract's callback refunded alice");
     Ok(())
 }
 
