@@ -169,6 +169,57 @@ fn random_code() -> String {
     hex::encode(bytes)
 }
 
+/// One fresh device per owner (ed25519 and secp256k1 alternately): `maker` registers them all in one transaction, then
+/// each owner activates its own. An owner may appear more than once. Returns the device ids in owner order, and the
+/// devices.
+pub async fn devices_for(
+    client: &ChainClient,
+    chain_id: &str,
+    registry: &str,
+    maker: &Signer,
+    owners: &[&Signer],
+) -> Result<(Vec<u64>, Vec<Device>)> {
+    let devices: Vec<Device> = (0..owners.len())
+        .map(|i| {
+            if i % 2 == 0 {
+                Device::new_ed25519()
+            } else {
+                Device::new_secp256k1()
+            }
+        })
+        .collect();
+    let regs: Vec<Value> = devices
+        .iter()
+        .map(|d| d.registration("cam", chain_id, registry, maker.address.as_ref()))
+        .collect();
+    let out = client
+        .execute(maker, registry, &json!({"register_devices": {"devices": regs}}), 0)
+        .await?;
+    let ids = registered_ids(&out);
+    anyhow::ensure!(
+        ids.len() == owners.len(),
+        "registered {ids:?} for {} owners",
+        owners.len()
+    );
+    // Concurrently per owner (one block), one after the other for an owner of several devices (account sequence).
+    let mut per_owner: Vec<Vec<usize>> = Vec::new();
+    for (i, owner) in owners.iter().enumerate() {
+        match per_owner.iter_mut().find(|v| owners[v[0]].address == owner.address) {
+            Some(v) => v.push(i),
+            None => per_owner.push(vec![i]),
+        }
+    }
+    let (ids_ref, devices_ref) = (&ids, &devices);
+    let activations = per_owner.iter().map(|indices| async move {
+        for &i in indices {
+            activate(client, registry, owners[i], ids_ref[i], &devices_ref[i]).await?;
+        }
+        anyhow::Ok(())
+    });
+    futures::future::try_join_all(activations).await?;
+    Ok((ids, devices))
+}
+
 /// Activates `device_id` for `owner`, with the device signing the message the registry reports for that owner.
 pub async fn activate(
     client: &ChainClient,

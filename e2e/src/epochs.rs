@@ -5,10 +5,11 @@ use anyhow::{Context, Result};
 use base64::Engine;
 use chain_config::client::{wasm, ChainClient, FeeMode, Signer, TxOutcome};
 use cosmrs::crypto::secp256k1::SigningKey;
-use rewards_core::{Leaf, Tree};
+use rewards_core::{compute_epoch, DeviceTelemetry, EpochResult, Leaf, NoMultipliers, Tree, Weights};
 use serde_json::{json, Value};
 
-use crate::contracts::{Core, EMC};
+use crate::contracts::{self, Core, CoreParams, EMC};
+use crate::TestNet;
 
 pub struct Epochs {
     pub hub: String,
@@ -19,7 +20,10 @@ pub struct EpochParams {
     /// Seconds before "now" where epoch 0 starts, so the first epochs are already over when the test reports.
     pub genesis_offset_secs: u64,
     pub epoch_length: u64,
+    /// 0: epochs are final at acceptance.
     pub challenge_window: u64,
+    /// Listed operators an epoch's first report needs; `None`: the hub's default (3).
+    pub min_operators: Option<u32>,
     pub min_bond: u128,
     pub epoch_emission: u128,
     pub pool: u128,
@@ -31,6 +35,7 @@ impl Default for EpochParams {
             genesis_offset_secs: 3_600,
             epoch_length: 600,
             challenge_window: 8,
+            min_operators: None,
             min_bond: 1_000 * EMC,
             epoch_emission: 10_000 * EMC,
             pool: 1_000_000 * EMC,
@@ -60,6 +65,7 @@ pub async fn deploy(
         "denom": client.denom().to_string(), "min_bond": p.min_bond.to_string(), "bond_unbonding_period": 7_200,
         "epoch_genesis": genesis_nanos.to_string(), "epoch_length": p.epoch_length, "quorum": null,
         "challenge_window": p.challenge_window, "slash_fraction": "0.1", "bounty_fraction": "0.25",
+        "min_operators": p.min_operators,
     });
     let (hub, _) = client.instantiate(deployer, hub_code, "oracle-hub", &hub_init).await?;
     let rewards_init = json!({
@@ -157,6 +163,99 @@ pub fn claim_item(tree: &Tree, leaf: &Leaf) -> Result<Value> {
         "epoch": leaf.epoch, "device_id": leaf.device_id, "owner": leaf.owner,
         "amount": leaf.amount.to_string(), "proof": proof.iter().map(hex::encode).collect::<Vec<_>>(),
     }))
+}
+
+/// Epoch 0 final on a fresh localnet with one leaf per owner, reached the shortest way for tests that start from
+/// claimable leaves: core and epoch contracts, one device per owner, a single operator (`min_operators` 1) and no
+/// challenge window.
+pub struct FinalEpoch {
+    pub core: Core,
+    pub contracts: Epochs,
+    /// `ids[i]`: the device of `owners[i]`.
+    pub ids: Vec<u64>,
+    pub result: EpochResult,
+}
+
+impl FinalEpoch {
+    pub fn leaf(&self, device_id: u64) -> Result<&Leaf> {
+        self.result
+            .leaves
+            .iter()
+            .find(|l| l.device_id == device_id)
+            .with_context(|| format!("no leaf for device {device_id}"))
+    }
+
+    /// The claim item (leaf and proof) of `device_id`.
+    pub fn claim_item(&self, device_id: u64) -> Result<Value> {
+        claim_item(&self.result.tree, self.leaf(device_id)?)
+    }
+}
+
+pub async fn final_epoch(net: &TestNet, client: &ChainClient, owners: &[&Signer]) -> Result<FinalEpoch> {
+    let deployer = client.signer(net.account("deployer")?)?;
+    let pool_holder = client.signer(net.account("mining-pool")?)?;
+    let params = EpochParams {
+        challenge_window: 0,
+        min_operators: Some(1),
+        ..EpochParams::default()
+    };
+    let mut accounts =
+        contracts::funded_accounts(net, client, &["maker", "operator"], params.min_bond + 100 * EMC).await?;
+    let (_, operator) = accounts.pop().context("operator")?;
+    let (_, maker) = accounts.pop().context("maker")?;
+    let core = contracts::deploy_core(
+        client,
+        &deployer,
+        maker.address.as_ref(),
+        pool_holder.address.as_ref(),
+        &CoreParams::default(),
+    )
+    .await?;
+    let (ids, _) = contracts::devices_for(client, &net.net.chain_id, &core.registry, &maker, owners).await?;
+    let ep = deploy(client, &deployer, &pool_holder, &core, &params).await?;
+    add_operators(client, &deployer, &ep.hub, &[&operator], params.min_bond).await?;
+
+    let budget = client
+        .smart_query(&ep.rewards, &json!({"epoch_budget": {"epoch": 0}}))
+        .await?;
+    let device_budget: u128 = budget["device_budget"].as_str().context("device_budget")?.parse()?;
+    // Different uptimes: every leaf has its own amount.
+    let telemetry: Vec<DeviceTelemetry> = owners
+        .iter()
+        .zip(&ids)
+        .enumerate()
+        .map(|(i, (owner, id))| DeviceTelemetry {
+            device_id: *id,
+            owner: owner.address.to_string(),
+            uptime_secs: 600 - 60 * i as u64,
+            tasks_completed: 1,
+            interactions: 1,
+        })
+        .collect();
+    let weights = Weights {
+        uptime_per_hour: 100,
+        per_task: 10,
+        per_interaction: 1,
+        min_uptime_secs: 60,
+    };
+    let result = compute_epoch(0, device_budget, &telemetry, &weights, &NoMultipliers)?;
+    anyhow::ensure!(result.leaves.len() == owners.len(), "a leaf per owner");
+    let report = Report {
+        epoch: 0,
+        root: result.root,
+        total: result.total_distributed,
+        device_count: result.device_count,
+        commitment: [7; 32],
+    };
+    submit_report(client, &ep.hub, &operator, &report).await?;
+    let status = epoch_status(client, &ep.hub, 0).await?;
+    anyhow::ensure!(status["status"] == "final", "one report, no challenge window: {status}");
+    Ok(FinalEpoch {
+        core,
+        contracts: ep,
+        ids,
+        result,
+    })
 }
 
 pub async fn epoch_status(client: &ChainClient, hub: &str, epoch: u64) -> Result<Value> {

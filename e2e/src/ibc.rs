@@ -72,6 +72,28 @@ fn newest_mtime(path: &Path) -> Option<std::time::SystemTime> {
         .max()
 }
 
+fn run(bin: &Path, home: &Path, args: &[&str]) -> Result<String> {
+    let (ok, stdout, stderr) = output(bin, home, args)?;
+    if !ok {
+        bail!("edgemint-relayer {} failed: {stderr}", args.join(" "));
+    }
+    Ok(stdout)
+}
+
+fn output(bin: &Path, home: &Path, args: &[&str]) -> Result<(bool, String, String)> {
+    let out = Command::new(bin)
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .output()
+        .with_context(|| format!("running {}", bin.display()))?;
+    Ok((
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
+
 /// One relayer home (a temp dir) and, while started, its `start` process.
 pub struct Relayer {
     pub bin: PathBuf,
@@ -95,33 +117,22 @@ impl Relayer {
 
     /// Runs a command to completion; stdout on success, an error with stderr otherwise.
     pub fn run(&self, args: &[&str]) -> Result<String> {
-        let out = self.output(args)?;
-        if !out.0 {
-            bail!("edgemint-relayer {} failed: {}", args.join(" "), out.2);
-        }
-        Ok(out.1)
+        run(&self.bin, &self.home, args)
     }
 
     /// (success, stdout, stderr).
     pub fn output(&self, args: &[&str]) -> Result<(bool, String, String)> {
-        let out = Command::new(&self.bin)
-            .arg("--home")
-            .arg(&self.home)
-            .args(args)
-            .output()
-            .with_context(|| format!("running {}", self.bin.display()))?;
-        Ok((
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        ))
+        output(&self.bin, &self.home, args)
     }
 
     pub fn log_path(&self) -> PathBuf {
         self.home.join(format!("start-{}.log", self.starts))
     }
 
-    /// `start` in the background (dies with the test thread); returns once /metrics answers.
+    /// `start` in the background (dies with the test thread); returns once Hermes' supervisor runs: /metrics
+    /// answers early (before the supervisor starts), so this waits for the backlog gauges, which the watchdog
+    /// (started after the supervisor) records at its first poll. A packet sent before that can be missed by the event
+    /// subscriptions and wait for the watchdog's stuck-packet clear (`--stuck-after`, 45 s).
     pub fn start(&mut self, extra: &[&str]) -> Result<()> {
         anyhow::ensure!(self.child.is_none(), "relayer already started");
         self.starts += 1;
@@ -134,7 +145,12 @@ impl Relayer {
         let url = self.metrics_url()?;
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
-            if ureq::get(&url).timeout(Duration::from_secs(2)).call().is_ok() {
+            let body = ureq::get(&url)
+                .timeout(Duration::from_secs(2))
+                .call()
+                .ok()
+                .and_then(|r| r.into_string().ok());
+            if body.is_some_and(|b| b.contains("edgemint_relayer_backlog_packets{")) {
                 return Ok(());
             }
             if !process::is_ours(pid, &self.home.display().to_string()) {
@@ -142,7 +158,10 @@ impl Relayer {
                 bail!("relayer exited at start:\n{}", self.log_tail(30));
             }
             if Instant::now() > deadline {
-                bail!("relayer did not serve {url} within 90 s:\n{}", self.log_tail(30));
+                bail!(
+                    "relayer did not serve its path backlog on {url} within 90 s:\n{}",
+                    self.log_tail(30)
+                );
             }
             std::thread::sleep(Duration::from_millis(300));
         }
@@ -240,9 +259,18 @@ pub struct IbcNet {
 
 impl IbcNet {
     pub async fn setup() -> Result<Self> {
+        let mut net = Self::start().await?;
+        net.path = net.create_path().await?;
+        Ok(net)
+    }
+
+    /// The chains and a configured relayer with funded keys; no path yet (`path` is null): see `create_path`.
+    pub async fn start() -> Result<Self> {
         let relayer = Relayer::new()?;
-        let em = TestNet::start_profile(1, "local").await?;
-        let cp = TestNet::start_profile(1, "counterparty").await?;
+        let (em, cp) = tokio::try_join!(
+            TestNet::start_profile(1, "local"),
+            TestNet::start_profile(1, "counterparty")
+        )?;
         relayer.run(&[
             "config",
             "init",
@@ -268,18 +296,28 @@ impl IbcNet {
             let msg = client.bank_send(&faucet.address, address.trim(), 1_000 * 1_000_000)?;
             client.send_tx(&faucet.key, vec![msg], FeeMode::Simulate, None).await?;
         }
-        let out = relayer.run(&[
-            "path",
-            "create",
-            "--name",
-            "e2e",
-            "--a-chain",
-            &em.net.chain_id,
-            "--b-chain",
-            &cp.net.chain_id,
-        ])?;
-        let path: Value = serde_json::from_str(&out).context("path create prints the saved path")?;
-        Ok(Self { em, cp, relayer, path })
+        Ok(Self {
+            em,
+            cp,
+            relayer,
+            path: Value::Null,
+        })
+    }
+
+    /// `path create` of the path `e2e` (clients, connection, channel: about a minute on these chains); returns the
+    /// saved path for `self.path`. Runs on a blocking thread, so the caller can use the chains meanwhile (e.g. join
+    /// it with a contract deployment). The faucets are not used: the relayer's own key pays.
+    pub fn create_path(&self) -> impl std::future::Future<Output = Result<Value>> + 'static {
+        let (bin, home) = (self.relayer.bin.clone(), self.relayer.home.clone());
+        let (a, b) = (self.em.net.chain_id.clone(), self.cp.net.chain_id.clone());
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let args = ["path", "create", "--name", "e2e", "--a-chain", &a, "--b-chain", &b];
+                let out = run(&bin, &home, &args)?;
+                serde_json::from_str(&out).context("path create prints the saved path")
+            })
+            .await?
+        }
     }
 
     /// Channel id on the edgemint side (`a`) and on the counterparty side (`b`).
@@ -349,6 +387,16 @@ pub fn rest(net: &TestNet, path: &str) -> Result<Value> {
         .call()
         .with_context(|| format!("GET {url}"))?
         .into_json()?)
+}
+
+/// What the transfer module's escrow account for (transfer, `channel`) on `net` holds of `denom`.
+pub async fn escrowed(net: &TestNet, channel: &str, denom: &str) -> Result<u128> {
+    let v = rest(
+        net,
+        &format!("/ibc/apps/transfer/v1/channels/{channel}/ports/transfer/escrow_address"),
+    )?;
+    let addr = v["escrow_address"].as_str().unwrap_or_default().to_string();
+    net.client(0)?.balance_of(&addr, denom).await
 }
 
 /// `ibc/<HASH>` of a denom trace (ibc-go: upper-case hex SHA-256 of the full trace).

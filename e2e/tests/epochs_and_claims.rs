@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use e2e::contracts::{self, CoreParams, Device, EMC};
+use e2e::contracts::{self, CoreParams, EMC};
 use e2e::epochs::{self, EpochParams, Report};
 use e2e::{TestNet, TxError};
 use rewards_core::{compute_epoch, DeviceTelemetry, NoMultipliers, Weights};
@@ -29,23 +29,7 @@ async fn three_operators_reach_quorum_and_owners_claim() -> Result<()> {
         &CoreParams::default(),
     )
     .await?;
-    let devices = [Device::new_ed25519(), Device::new_secp256k1()];
-    let chain_id = net.net.chain_id.clone();
-    let regs: Vec<_> = devices
-        .iter()
-        .map(|d| d.registration("cam", &chain_id, &core.registry, maker.address.as_ref()))
-        .collect();
-    let out = client
-        .execute(
-            &maker,
-            &core.registry,
-            &json!({"register_devices": {"devices": regs}}),
-            0,
-        )
-        .await?;
-    let ids = contracts::registered_ids(&out);
-    contracts::activate(&client, &core.registry, &alice, ids[0], &devices[0]).await?;
-    contracts::activate(&client, &core.registry, &bob, ids[1], &devices[1]).await?;
+    let (ids, _) = contracts::devices_for(&client, &net.net.chain_id, &core.registry, &maker, &[&alice, &bob]).await?;
 
     let params = EpochParams::default();
     let ep = epochs::deploy(&client, &deployer, &pool_holder, &core, &params).await?;

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Result};
-use e2e::ibc::{chain_time_ns, ibc_denom, rest, send, transfer_msg, wait_for, IbcNet, Relayer};
+use e2e::ibc::{chain_time_ns, escrowed, ibc_denom, rest, send, transfer_msg, wait_for, IbcNet, Relayer};
 use e2e::TestNet;
 
 const RELAY_TIMEOUT: Duration = Duration::from_secs(90);
@@ -25,16 +25,6 @@ async fn wait_balance(net: &TestNet, name: &str, denom: &str, want: u128) -> Res
         Ok((balance(net, name, denom).await? == want).then_some(()))
     })
     .await
-}
-
-/// The transfer module's escrow account for (transfer, channel) on `net`, and what it holds of `denom`.
-async fn escrowed(net: &TestNet, channel: &str, denom: &str) -> Result<u128> {
-    let v = rest(
-        net,
-        &format!("/ibc/apps/transfer/v1/channels/{channel}/ports/transfer/escrow_address"),
-    )?;
-    let addr = v["escrow_address"].as_str().unwrap_or_default().to_string();
-    net.client(0)?.balance_of(&addr, denom).await
 }
 
 async fn supply(net: &TestNet, denom: &str) -> Result<u128> {
