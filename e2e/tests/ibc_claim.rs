@@ -14,8 +14,18 @@ use e2e::{ChainClient, TxError};
 use serde_json::{json, Value};
 
 const RELAY_TIMEOUT: Duration = Duration::from_secs(90);
+/// A packet relayed from its own event arrives within a few blocks; the watchdog would clear it after STUCK_AFTER.
+const LIVE_RELAY: Duration = Duration::from_secs(30);
+const STUCK_AFTER: &str = "60";
 /// The relayer as in the IBC e2e: the watchdog keeps the 80 s-trusting-period client of edgemint-local-1 fresh.
-const RELAYER_ARGS: [&str; 4] = ["--refresh-margin", "0.9", "--monitor-interval", "2"];
+const RELAYER_ARGS: [&str; 6] = [
+    "--refresh-margin",
+    "0.9",
+    "--monitor-interval",
+    "2",
+    "--stuck-after",
+    STUCK_AFTER,
+];
 
 #[tokio::test]
 async fn claim_and_send_arrives_and_a_timeout_or_error_ack_refunds_the_owner() -> Result<()> {
@@ -26,8 +36,9 @@ async fn claim_and_send_arrives_and_a_timeout_or_error_ack_refunds_the_owner() -
     let cp = ibc.cp.client(0)?;
     let alice = em.signer(ibc.em.account("alice")?)?;
     let bob = em.signer(ibc.em.account("bob")?)?;
-    // The path (a minute) and the contracts with a final epoch are set up at the same time. Alice owns two devices.
-    let owners = [&alice, &bob, &alice];
+    // The path (a minute) and the contracts with a final epoch are set up at the same time. Alice and bob own two
+    // devices each.
+    let owners = [&alice, &bob, &alice, &bob];
     log("chains up");
     let (path, fe) = tokio::try_join!(
         async {
@@ -44,7 +55,7 @@ async fn claim_and_send_arrives_and_a_timeout_or_error_ack_refunds_the_owner() -
     ibc.path = path;
     let (em_chan, cp_chan) = ibc.channels();
     let rewards = fe.contracts.rewards.clone();
-    let (alice_dev, bob_dev, alice_dev2) = (fe.ids[0], fe.ids[1], fe.ids[2]);
+    let (alice_dev, bob_dev, alice_dev2, bob_dev2) = (fe.ids[0], fe.ids[1], fe.ids[2], fe.ids[3]);
     let amount = |id: u64| -> Result<u128> { Ok(fe.leaf(id)?.amount.u128()) };
     let (alice_amount, bob_amount, alice_amount2) = (amount(alice_dev)?, amount(bob_dev)?, amount(alice_dev2)?);
     let voucher = ibc_denom(&format!("transfer/{cp_chan}/uemc"));
@@ -54,10 +65,8 @@ async fn claim_and_send_arrives_and_a_timeout_or_error_ack_refunds_the_owner() -
     assert_eq!(pool0.ibc_pending, 0);
 
     // --- alice claims her leaf and sends it to the counterparty in one transaction ---------------------------
-    // Sent before the relayer starts, so that its state can be checked while in flight, and because Hermes 1.10.5
-    // does not see a contract's packet live: it subscribes to txs with `message.module='ibc_channel'`, and wasmd drops
-    // the `message` events of a contract's sub-messages. Such a packet is relayed by a packet clear: at start (as
-    // here), every `clear_interval` blocks once the channel has a packet worker, or by the watchdog (`--stuck-after`).
+    // Sent before the relayer starts, so that its state can be checked while in flight (the relayer's start clears
+    // it). A claim sent while the relayer runs comes below.
     let send = claim_and_send(&fe, alice_dev, &em_chan, &receiver, None)?;
     let tx = em.execute(&alice, &rewards, &send, 0).await?;
     ensure!(
@@ -70,6 +79,19 @@ async fn claim_and_send_arrives_and_a_timeout_or_error_ack_refunds_the_owner() -
     assert_eq!(pending["receiver"], receiver);
     assert_eq!(pending["channel_id"], em_chan);
     assert_eq!(pool(&em, &rewards).await?.ibc_pending, alice_amount, "in flight");
+    // No periodic clears (the start still clears): a packet relayed within LIVE_RELAY of its send below came from
+    // the relayer's event source, not from a clear (the watchdog's comes after STUCK_AFTER).
+    ibc.relayer.run(&[
+        "config",
+        "init",
+        "--force",
+        "--clear-interval",
+        "0",
+        "--chain",
+        &ibc.em.net.dir.display().to_string(),
+        "--chain",
+        &ibc.cp.net.dir.display().to_string(),
+    ])?;
     ibc.relayer.start(&RELAYER_ARGS)?;
     log(&format!("claim sent, relayer started on {em_chan} <-> {cp_chan}"));
 
@@ -115,6 +137,25 @@ async fn claim_and_send_arrives_and_a_timeout_or_error_ack_refunds_the_owner() -
     assert_eq!(em.balance(alice.address.as_ref()).await?, alice_bal);
     assert_eq!(em.balance(&rewards).await?, contract_bal);
     assert_eq!(cp.balance_of(&receiver, &voucher).await?, alice_amount);
+
+    // --- bob's claim while the relayer runs is relayed from its own send_packet event, not by a packet clear: the
+    // relayer pulls each block's results (Hermes' push subscription, `message.module='ibc_channel'`, never sees a
+    // contract's packet: wasmd leaves that tag out of sub-message events) ----------------------------------------
+    let send = claim_and_send(&fe, bob_dev2, &em_chan, &receiver, None)?;
+    em.execute(&bob, &rewards, &send, 0).await?;
+    let bob_amount2 = amount(bob_dev2)?;
+    let sent = Instant::now();
+    wait_for("bob's live claim on the counterparty", LIVE_RELAY, || async {
+        Ok((cp.balance_of(&receiver, &voucher).await? == alice_amount + bob_amount2).then_some(()))
+    })
+    .await
+    .context("a contract's packet was not relayed from its event (is the relayer's event source push?)")?;
+    log(&format!(
+        "bob's live claim arrived {:.1}s after its tx",
+        sent.elapsed().as_secs_f64()
+    ));
+    wait_settled(&em, &rewards, bob_dev2).await?;
+    log("a claim sent while the relayer runs: relayed from its event, acknowledged, settled");
 
     // --- while no relayer runs: bob's transfer with a 3 s timeout, and alice's second leaf to a receiver the
     // counterparty refuses (its error acknowledgement is ibc-go's real `{"error":..}`, the only form on which the
@@ -163,12 +204,15 @@ async fn claim_and_send_arrives_and_a_timeout_or_error_ack_refunds_the_owner() -
     log("error acknowledgement relayed, the contract's callback refunded alice");
     assert_eq!(
         escrowed(&ibc.em, &em_chan, "uemc").await?,
-        alice_amount,
+        alice_amount + bob_amount2,
         "both refunds left escrow"
     );
     let p = pool(&em, &rewards).await?;
     assert_eq!(p.ibc_pending, 0, "{p:?}");
-    assert_eq!(p.total, pool0.total - alice_amount - bob_amount - alice_amount2);
+    assert_eq!(
+        p.total,
+        pool0.total - alice_amount - bob_amount - alice_amount2 - bob_amount2
+    );
     assert_eq!(
         p.balance, p.total,
         "the refunds went on to the owners, nothing stayed behind: {p:?}"
@@ -179,7 +223,7 @@ async fn claim_and_send_arrives_and_a_timeout_or_error_ack_refunds_the_owner() -
     let state = em.smart_query(&rewards, &json!({"epoch_state": {"epoch": 0}})).await?;
     assert_eq!(
         state["claimed"],
-        (alice_amount + bob_amount + alice_amount2).to_string(),
+        (alice_amount + bob_amount + alice_amount2 + bob_amount2).to_string(),
         "{state}"
     );
     Ok(())
