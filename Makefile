@@ -85,6 +85,7 @@ bench: wasm
 	cargo build --release -q -p e2e -p edgemint-oracle --bins
 	cargo run --release -q -p e2e --bin edgemint-bench
 	cargo run --release -q -p e2e --bin edgemint-ingest-bench
+	cargo run --release -q -p edgemint-oracle --example store_bench
 	cargo run --release -q -p rewards-core --example epoch_bench -- 10000 100000 1000000
 	bash scripts/fuzz.sh
 	$(MAKE) --no-print-directory bench-ibc

@@ -780,12 +780,12 @@ enabled = false
     if store_count > 0.0 {
         println!(
             "   {:<44} {:>14}",
-            "store transactions (one per frame)",
+            "store writes (one per frame)",
             format!("{} x {:.1} ms", store_count, 1000.0 * store_sum / store_count)
         );
         println!(
             "   {:<44} {:>14}",
-            "  store time per record, µs (wall, serialised)",
+            "  store wall time per record, µs",
             format!("{:.1}", 1e6 * store_sum / accepted.max(1.0))
         );
     }
