@@ -76,14 +76,19 @@ pub struct Ingestor {
     verifier: Arc<Verifier>,
     store: Arc<dyn Store>,
     metrics: Arc<Metrics>,
+    /// One permit per core for the signature checks: more verifying threads than cores only time-slice each other
+    /// (context switches, cold caches) for the same work; requests beyond that wait, asleep.
+    verify_permits: Arc<Semaphore>,
 }
 
 impl Ingestor {
     pub fn new(verifier: Arc<Verifier>, store: Arc<dyn Store>, metrics: Arc<Metrics>) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Self {
             verifier,
             store,
             metrics,
+            verify_permits: Arc::new(Semaphore::new(cores)),
         }
     }
 
@@ -109,10 +114,17 @@ impl Ingestor {
 
         let devices = self.lookup_all(&pending).await?;
 
-        // CPU-bound signature checks and the blocking store transaction off the async workers.
+        // CPU-bound signature checks and the blocking store transaction off the async workers; the checks hold a
+        // core's permit, the store write (mostly waiting for fsync) does not.
         let verifier = self.verifier.clone();
         let store = self.store.clone();
         let metrics = self.metrics.clone();
+        let permit = self
+            .verify_permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| IngestError::Task(e.to_string()))?;
         let stored = tokio::task::spawn_blocking(move || {
             let mut records = Vec::with_capacity(pending.len());
             let mut batch = Vec::with_capacity(pending.len());
@@ -132,6 +144,7 @@ impl Ingestor {
                     Err(why) => rejected.push(ItemResult::rejected(index, Some(&item), &why)),
                 }
             }
+            drop(permit);
             let outcomes = if batch.is_empty() {
                 Vec::new()
             } else {

@@ -111,26 +111,20 @@ CREATE TABLE reports (
         // of the store's CPU per ingested report (`cargo run --release -p edgemint-oracle --example store_bench`).
         // Appended in rowid order a batch fills a few fresh pages; only the narrow (device, sequence) index, which
         // the sequence rule needs, stays scattered by device. Nothing reads telemetry by epoch (epochs are computed
-        // from `aggregates`), so that index goes.
+        // from `aggregates`), so that index goes, and the report's fields are no longer copied out of the signed
+        // bytes into columns of their own (`decode_stored` reads them from `encoded`).
         r#"
 CREATE TABLE telemetry_log (
-    id              INTEGER PRIMARY KEY,
-    device_id       INTEGER NOT NULL,
-    sequence        INTEGER NOT NULL,
-    epoch           INTEGER NOT NULL,
-    timestamp       INTEGER NOT NULL,
-    uptime_secs     INTEGER NOT NULL,
-    tasks_completed INTEGER NOT NULL,
-    interactions    INTEGER NOT NULL,
-    receipts_hash   BLOB,
-    encoded         BLOB NOT NULL,
-    signature       BLOB NOT NULL,
-    received_at     INTEGER NOT NULL
+    id          INTEGER PRIMARY KEY,
+    device_id   INTEGER NOT NULL,
+    sequence    INTEGER NOT NULL,
+    epoch       INTEGER NOT NULL,
+    encoded     BLOB NOT NULL,
+    signature   BLOB NOT NULL,
+    received_at INTEGER NOT NULL
 );
-INSERT INTO telemetry_log (device_id, sequence, epoch, timestamp, uptime_secs, tasks_completed, interactions,
-                           receipts_hash, encoded, signature, received_at)
-    SELECT device_id, sequence, epoch, timestamp, uptime_secs, tasks_completed, interactions, receipts_hash, encoded,
-           signature, received_at
+INSERT INTO telemetry_log (device_id, sequence, epoch, encoded, signature, received_at)
+    SELECT device_id, sequence, epoch, encoded, signature, received_at
     FROM telemetry ORDER BY received_at, device_id, sequence;
 DROP TABLE telemetry;
 ALTER TABLE telemetry_log RENAME TO telemetry;

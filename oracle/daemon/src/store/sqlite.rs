@@ -268,19 +268,13 @@ impl SqliteStore {
             return Ok(InsertOutcome::EpochClosed);
         }
         tx.prepare_cached(
-            "INSERT INTO telemetry (device_id, sequence, epoch, timestamp, uptime_secs, tasks_completed, \
-             interactions, receipts_hash, encoded, signature, received_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO telemetry (device_id, sequence, epoch, encoded, signature, received_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
         .execute(params![
             i(r.device_id),
             i(r.sequence),
             i(r.epoch),
-            i(r.timestamp),
-            i(r.uptime_secs),
-            i(r.tasks_completed),
-            i(r.interactions),
-            r.receipts_hash.as_ref().map(|h| h.as_slice()),
             rec.encoded,
             rec.signature,
             i(rec.received_at)
