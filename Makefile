@@ -94,7 +94,7 @@ fuzz:
 
 # IBC latency (p50/p95 over 100 transfers) and backlog-of-500 throughput with edgemint-relayer (debug build),
 # then a second backlog of 500 on the same channel drained by the stock hermes of the same version, on the same
-# config.toml (install-hermes.sh: ~20 min the first time, then a version check; only bench-ibc needs it).
+# config.toml (install-hermes.sh: ~25 min the first time, then a version check; only bench-ibc needs it).
 bench-ibc: setup
 	bash scripts/install-hermes.sh
 	cargo build -p relayer-ext --bin edgemint-relayer

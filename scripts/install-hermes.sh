@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the stock Hermes CLI (crate ibc-relayer-cli) $HERMES_VERSION into $EDGEMINT_TOOLS/bin/hermes, idempotently.
 # Only `make bench-ibc` needs it: it compares edgemint-relayer (which embeds the same ibc-relayer library) with the
-# stock binary. Cold install: ~20 min on 2 cores; cargo builds in a temporary directory it deletes afterwards.
+# stock binary. Cold install: ~25 min on 2 shared cores; cargo builds in a temporary directory it deletes afterwards.
 set -euo pipefail
 
 # shellcheck source=env.sh
@@ -25,7 +25,7 @@ install_hermes() {
   local cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin/cargo"
   [ -x "$cargo_bin" ] || cargo_bin="$(command -v cargo)" ||
     die "no cargo found to install hermes; install rustup (https://rustup.rs), then rerun: bash scripts/install-hermes.sh"
-  log "installing hermes $HERMES_VERSION (cargo install ibc-relayer-cli --version $HERMES_VERSION --locked --root $EDGEMINT_TOOLS; ~20 min on 2 cores)"
+  log "installing hermes $HERMES_VERSION (cargo install ibc-relayer-cli --version $HERMES_VERSION --locked --root $EDGEMINT_TOOLS; ~25 min on 2 shared cores)"
   env -u RUSTC -u RUSTDOC -u RUSTC_BOOTSTRAP -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS -u CARGO_TARGET_DIR \
     "$cargo_bin" install --locked --root "$EDGEMINT_TOOLS" ibc-relayer-cli --version "$HERMES_VERSION" ||
     die "cargo install ibc-relayer-cli $HERMES_VERSION failed (see above); needs crates.io access and ~4 GB free in \$TMPDIR (${TMPDIR:-/tmp}); rerun: bash scripts/install-hermes.sh"

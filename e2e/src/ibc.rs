@@ -239,7 +239,7 @@ pub fn hermes_binary() -> Result<(PathBuf, String)> {
     };
     if !bin.is_file() {
         bail!(
-            "stock hermes {want} not found at {}: run `{install}` (~20 min)",
+            "stock hermes {want} not found at {}: run `{install}` (~25 min)",
             bin.display()
         );
     }

@@ -237,10 +237,16 @@ async fn main() -> Result<()> {
     let stock = drain(&ibc, started, (&bob, &voucher, want), &|| hermes.log_tail(20)).await?;
     hermes.stop();
 
+    // cargo install builds hermes in release; a debug edgemint-relayer is slower for that reason alone.
+    let profile = ["release", "debug"]
+        .into_iter()
+        .find(|p| ibc.relayer.bin.components().any(|c| c.as_os_str() == *p))
+        .unwrap_or("unknown");
     println!(
         "backlog {backlog} (same config.toml, same key, same channel; start-up included): \
-         edgemint-relayer received in {:.1} s = {:.0} packets/min, acked in {:.1} s = {:.0} packets/min; \
-         stock hermes {} received in {:.1} s = {:.0} packets/min, acked in {:.1} s = {:.0} packets/min",
+         edgemint-relayer ({profile} build) received in {:.1} s = {:.0} packets/min, acked in {:.1} s = {:.0} packets/min; \
+         stock hermes {} (release build) received in {:.1} s = {:.0} packets/min, acked in {:.1} s = {:.0} \
+         packets/min",
         ours.0,
         rate(backlog, ours.0),
         ours.1,
