@@ -24,11 +24,14 @@ install_hermes() {
   # target dir instead of leaving several GB in the shared cache.
   local cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin/cargo"
   [ -x "$cargo_bin" ] || cargo_bin="$(command -v cargo)" ||
-    die "no cargo found to install hermes; install rustup (https://rustup.rs), then rerun: bash scripts/install-hermes.sh"
-  log "installing hermes $HERMES_VERSION (cargo install ibc-relayer-cli --version $HERMES_VERSION --locked --root $EDGEMINT_TOOLS; ~25 min on 2 shared cores)"
+    die "no cargo found to install hermes; install rustup (https://rustup.rs), then rerun:" \
+      "bash scripts/install-hermes.sh"
+  log "installing hermes $HERMES_VERSION: cargo install ibc-relayer-cli --version $HERMES_VERSION --locked" \
+    "--root $EDGEMINT_TOOLS (~25 min on 2 shared cores)"
   env -u RUSTC -u RUSTDOC -u RUSTC_BOOTSTRAP -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS -u CARGO_TARGET_DIR \
     "$cargo_bin" install --locked --root "$EDGEMINT_TOOLS" ibc-relayer-cli --version "$HERMES_VERSION" ||
-    die "cargo install ibc-relayer-cli $HERMES_VERSION failed (see above); needs crates.io access and ~4 GB free in \$TMPDIR (${TMPDIR:-/tmp}); rerun: bash scripts/install-hermes.sh"
+    die "cargo install ibc-relayer-cli $HERMES_VERSION failed (see above); it needs crates.io access and" \
+      "~4 GB free in \$TMPDIR (${TMPDIR:-/tmp}); rerun: bash scripts/install-hermes.sh"
 }
 
 if hermes_ok; then
