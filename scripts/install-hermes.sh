@@ -31,7 +31,7 @@ install_hermes() {
   env -u RUSTC -u RUSTDOC -u RUSTC_BOOTSTRAP -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS -u CARGO_TARGET_DIR \
     "$cargo_bin" install --locked --root "$EDGEMINT_TOOLS" ibc-relayer-cli --version "$HERMES_VERSION" ||
     die "cargo install ibc-relayer-cli $HERMES_VERSION failed (see above); it needs crates.io access and" \
-      "~4 GB free in \$TMPDIR (${TMPDIR:-/tmp}); rerun: bash scripts/install-hermes.sh"
+      "several GB free in \$TMPDIR (${TMPDIR:-/tmp}); rerun: bash scripts/install-hermes.sh"
 }
 
 if hermes_ok; then
