@@ -24,7 +24,7 @@ help:
 	@echo "make localnet-ibc   edgemintd + counterparty wasmd + edgemint-relayer with a transfer channel (background)"
 	@echo "make bench    gas on a real localnet, oracle ingest rate vs raw signature verification, epoch computation, fuzzing"
 	@echo "make fuzz     proptest fuzzing of the telemetry decoders and the daemon's ingest handlers (FUZZ_CASES=10000)"
-	@echo "make bench-ibc  IBC latency and backlog throughput through edgemint-relayer"
+	@echo "make bench-ibc  IBC latency and backlog throughput through edgemint-relayer, vs the stock hermes (installs it)"
 	@echo "make registry regenerate chain-config/registry/production from profiles/production.toml"
 	@echo "make web-clients  regenerate web/'s contract TypeScript clients from the contracts' JSON schemas"
 	@echo "make web-test     dApp: generated clients up to date, build, browser tests against a real localnet"
@@ -93,10 +93,13 @@ bench: wasm
 fuzz:
 	bash scripts/fuzz.sh
 
-# IBC latency (p50/p95 over 100 transfers) and backlog-of-500 throughput with edgemint-relayer (debug build).
+# IBC latency (p50/p95 over 100 transfers) and backlog-of-500 throughput with edgemint-relayer (release build),
+# then a second backlog of 500 on the same channel drained by the stock hermes of the same version, on the same
+# config.toml (install-hermes.sh: ~25 min the first time, then a version check; only bench-ibc needs it).
 bench-ibc: setup
-	cargo build -p relayer-ext --bin edgemint-relayer
-	cargo run -q -p e2e --bin ibc-bench -- 100 500
+	bash scripts/install-hermes.sh
+	cargo build --release -p relayer-ext --bin edgemint-relayer
+	cargo run --release -q -p e2e --bin ibc-bench -- 100 500
 
 test: setup
 	bash scripts/test.sh

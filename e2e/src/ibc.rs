@@ -142,29 +142,20 @@ impl Relayer {
         let child = process::spawn(cmd, &log, Lifetime::Attached)?;
         let pid = child.id();
         self.child = Some(child);
-        let url = self.metrics_url()?;
-        let deadline = Instant::now() + Duration::from_secs(90);
-        loop {
-            let body = ureq::get(&url)
-                .timeout(Duration::from_secs(2))
-                .call()
-                .ok()
-                .and_then(|r| r.into_string().ok());
-            if body.is_some_and(|b| b.contains("edgemint_relayer_backlog_packets{")) {
-                return Ok(());
-            }
+        // The backlog gauges appear once the watchdog's first poll ran, after Hermes' supervisor started.
+        if let Err(e) = wait_serving(
+            &self.metrics_url()?,
+            "edgemint_relayer_backlog_packets{",
+            pid,
+            &self.home,
+            &log,
+        ) {
             if !process::is_ours(pid, &self.home.display().to_string()) {
                 self.child = None;
-                bail!("relayer exited at start:\n{}", self.log_tail(30));
             }
-            if Instant::now() > deadline {
-                bail!(
-                    "relayer did not serve its path backlog on {url} within 90 s:\n{}",
-                    self.log_tail(30)
-                );
-            }
-            std::thread::sleep(Duration::from_millis(300));
+            return Err(e.context("edgemint-relayer start"));
         }
+        Ok(())
     }
 
     /// SIGKILL: no chance to finish what it was doing.
@@ -184,9 +175,7 @@ impl Relayer {
     }
 
     pub fn metrics_url(&self) -> Result<String> {
-        let text = std::fs::read_to_string(self.home.join("config.toml"))?;
-        let v: toml_lite::Telemetry = toml_lite::telemetry(&text)?;
-        Ok(format!("http://{}:{}/metrics", v.host, v.port))
+        metrics_url(&self.home.join("config.toml"))
     }
 
     pub fn metrics(&self) -> Result<String> {
@@ -201,9 +190,7 @@ impl Relayer {
     }
 
     pub fn log_tail(&self, n: usize) -> String {
-        let text = std::fs::read_to_string(self.log_path()).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(n)..].join("\n")
+        log_tail(&self.log_path(), n)
     }
 }
 
@@ -215,6 +202,159 @@ impl Drop for Relayer {
                 self.log_path().display(),
                 self.log_tail(40)
             );
+        }
+        self.stop();
+    }
+}
+
+/// The /metrics address in a Hermes config.toml's `[telemetry]` section.
+pub fn metrics_url(config: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(config).with_context(|| format!("reading {}", config.display()))?;
+    let v: toml_lite::Telemetry = toml_lite::telemetry(&text)?;
+    Ok(format!("http://{}:{}/metrics", v.host, v.port))
+}
+
+/// The last `n` lines of a log file.
+pub fn log_tail(log: &Path, n: usize) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// Waits until `url` answers with a body containing `ready` while process `pid` (command line naming `marker`)
+/// lives; fails with its log.
+fn wait_serving(url: &str, ready: &str, pid: u32, marker: &Path, log: &Path) -> Result<()> {
+    let marker = marker.display().to_string();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let body = ureq::get(url)
+            .timeout(Duration::from_secs(2))
+            .call()
+            .ok()
+            .and_then(|r| r.into_string().ok());
+        if body.is_some_and(|b| b.contains(ready)) {
+            return Ok(());
+        }
+        if !process::is_ours(pid, &marker) {
+            bail!("exited at start:\n{}", log_tail(log, 30));
+        }
+        if Instant::now() > deadline {
+            bail!("did not serve {url} within 90 s:\n{}", log_tail(log, 30));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+/// The stock Hermes CLI: `$EDGEMINT_HERMES_BIN`, else `$EDGEMINT_CACHE/tools/bin/hermes` (default cache
+/// `~/.cache/edgemint`), installed by `bash scripts/install-hermes.sh` (make bench-ibc runs it). It must report the
+/// version pinned in chain-config/versions.env (HERMES_VERSION), the one relayer-ext's ibc-relayer library is from.
+pub fn hermes_binary() -> Result<(PathBuf, String)> {
+    let want = chain_config::versions::get("HERMES_VERSION").context("HERMES_VERSION missing from versions.env")?;
+    let install = "bash scripts/install-hermes.sh";
+    let bin = match std::env::var_os("EDGEMINT_HERMES_BIN") {
+        Some(p) => PathBuf::from(p),
+        None => {
+            let cache = std::env::var_os("EDGEMINT_CACHE")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/edgemint")))
+                .context("neither EDGEMINT_CACHE nor HOME is set")?;
+            cache.join("tools/bin/hermes")
+        }
+    };
+    if !bin.is_file() {
+        bail!(
+            "stock hermes {want} not found at {}: run `{install}` (~25 min)",
+            bin.display()
+        );
+    }
+    let out = Command::new(&bin)
+        .arg("version")
+        .output()
+        .with_context(|| format!("running {} version", bin.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    // `hermes version` prints `hermes 1.10.5` (plus `+<commit>` on some builds).
+    let version = text
+        .split_whitespace()
+        .find(|w| w.split('+').next() == Some(want))
+        .map(str::to_string);
+    match version {
+        Some(v) => Ok((bin, v)),
+        None => bail!(
+            "{} reports `{}`, not {want}: run `{install}`",
+            bin.display(),
+            text.trim()
+        ),
+    }
+}
+
+/// The stock `hermes` binary driven with a config.toml written by `edgemint-relayer config init` (read as is).
+pub struct StockHermes {
+    pub bin: PathBuf,
+    pub version: String,
+    pub config: PathBuf,
+    pub log: PathBuf,
+    child: Option<Child>,
+}
+
+impl StockHermes {
+    /// `config`: an edgemint-relayer home's config.toml; hermes' start log goes to `log`.
+    pub fn new(config: PathBuf, log: PathBuf) -> Result<Self> {
+        let (bin, version) = hermes_binary()?;
+        Ok(Self {
+            bin,
+            version,
+            config,
+            log,
+            child: None,
+        })
+    }
+
+    /// `hermes --config <config> <args>`; stdout on success, an error with both streams otherwise.
+    pub fn run(&self, args: &[&str]) -> Result<String> {
+        let out = Command::new(&self.bin)
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .output()
+            .with_context(|| format!("running {}", self.bin.display()))?;
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        if !out.status.success() {
+            bail!("hermes {} failed:\n{stdout}\n{stderr}", args.join(" "));
+        }
+        Ok(stdout.into_owned())
+    }
+
+    /// `hermes start` in the background (dies with the calling thread); returns once its /metrics answers.
+    pub fn start(&mut self) -> Result<()> {
+        anyhow::ensure!(self.child.is_none(), "hermes already started");
+        let mut cmd = Command::new(&self.bin);
+        cmd.arg("--config").arg(&self.config).arg("start");
+        let child = process::spawn(cmd, &self.log, Lifetime::Attached)?;
+        let pid = child.id();
+        self.child = Some(child);
+        wait_serving(&metrics_url(&self.config)?, "", pid, &self.config, &self.log).context("hermes start")
+    }
+
+    /// SIGTERM, SIGKILL after 10 s; by pid, only while its command line still names our config.
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            process::stop(c.id(), &self.config.display().to_string(), Duration::from_secs(10));
+            let _ = c.wait();
+        }
+    }
+
+    pub fn log_tail(&self, n: usize) -> String {
+        log_tail(&self.log, n)
+    }
+}
+
+impl Drop for StockHermes {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("--- last lines of {} ---\n{}", self.log.display(), self.log_tail(40));
         }
         self.stop();
     }
@@ -246,6 +386,27 @@ mod toml_lite {
             port: get("port")?.parse()?,
         })
     }
+
+    /// `key_name` of the `[[chains]]` entry whose `id` is `chain_id`.
+    pub fn chain_key_name(text: &str, chain_id: &str) -> Result<String> {
+        let value = |section: &str, k: &str| {
+            section.lines().find_map(|l| {
+                let r = l.trim().strip_prefix(k)?.trim_start().strip_prefix('=')?;
+                Some(r.trim().trim_matches('"').trim_matches('\'').to_string())
+            })
+        };
+        text.split("\n[[chains]]")
+            .skip(1)
+            .find(|s| value(s, "id").as_deref() == Some(chain_id))
+            .and_then(|s| value(s, "key_name"))
+            .with_context(|| format!("config.toml has no key_name for chain {chain_id}"))
+    }
+}
+
+/// The `key_name` a Hermes config.toml gives chain `chain_id`.
+pub fn config_key_name(config: &Path, chain_id: &str) -> Result<String> {
+    let text = std::fs::read_to_string(config).with_context(|| format!("reading {}", config.display()))?;
+    toml_lite::chain_key_name(&text, chain_id)
 }
 
 /// Two chains, a funded relayer key on both, a path `e2e` between them; the relayer is not started yet.
@@ -255,6 +416,10 @@ pub struct IbcNet {
     pub relayer: Relayer,
     /// The path as saved by `path create` (paths.json entry).
     pub path: Value,
+    /// The relayer key's address on each chain, as `keys add` printed it: (chain id, address).
+    pub relayer_addresses: Vec<(String, String)>,
+    /// The relayer key's mnemonic (in the relayer home).
+    pub mnemonic_file: PathBuf,
 }
 
 impl IbcNet {
@@ -282,6 +447,7 @@ impl IbcNet {
         let key = KeyInfo::generate("relayer", "emc", 118)?;
         let mnemonic = relayer.home.join("relayer.mnemonic");
         std::fs::write(&mnemonic, &key.mnemonic)?;
+        let mut relayer_addresses = Vec::new();
         for net in [&em, &cp] {
             let address = relayer.run(&[
                 "keys",
@@ -295,12 +461,15 @@ impl IbcNet {
             let faucet = client.signer(net.account("faucet")?)?;
             let msg = client.bank_send(&faucet.address, address.trim(), 1_000 * 1_000_000)?;
             client.send_tx(&faucet.key, vec![msg], FeeMode::Simulate, None).await?;
+            relayer_addresses.push((net.net.chain_id.clone(), address.trim().to_string()));
         }
         Ok(Self {
             em,
             cp,
             relayer,
             path: Value::Null,
+            relayer_addresses,
+            mnemonic_file: mnemonic,
         })
     }
 
@@ -403,4 +572,39 @@ pub async fn escrowed(net: &TestNet, channel: &str, denom: &str) -> Result<u128>
 pub fn ibc_denom(trace: &str) -> String {
     use sha2::{Digest, Sha256};
     format!("ibc/{}", hex::encode_upper(Sha256::digest(trace.as_bytes())))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_key_names_and_telemetry_from_a_hermes_config() {
+        // The shape `toml::to_string_pretty` gives relayer-ext's config (abridged).
+        let text = r#"
+[telemetry]
+enabled = true
+host = "127.0.0.1"
+port = 40123
+
+[[chains]]
+type = "CosmosSdk"
+id = "edgemint-local-1"
+key_name = "relayer"
+
+[chains.event_source]
+mode = "push"
+
+[[chains]]
+type = "CosmosSdk"
+id = "wasm-local-1"
+key_name = 'other'
+"#;
+        assert_eq!(
+            super::toml_lite::chain_key_name(text, "edgemint-local-1").unwrap(),
+            "relayer"
+        );
+        assert_eq!(super::toml_lite::chain_key_name(text, "wasm-local-1").unwrap(), "other");
+        assert!(super::toml_lite::chain_key_name(text, "wasm-local").is_err());
+        let t = super::toml_lite::telemetry(text).unwrap();
+        assert_eq!((t.host.as_str(), t.port), ("127.0.0.1", 40123));
+    }
 }

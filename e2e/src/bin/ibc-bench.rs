@@ -1,14 +1,16 @@
 //! IBC figures with edgemint-relayer (Hermes 1.10.5 library) between edgemintd and the counterparty, on fresh
 //! 1 s-block localnets: latency from a transfer's inclusion to its receipt on the other chain (p50/p95 over N
 //! transfers, in destination blocks and seconds), and throughput draining a backlog built while the relayer was
-//! stopped. Printed, not asserted. `cargo run -p e2e --bin ibc-bench -- [N] [BACKLOG]` (defaults 100 and 500;
-//! build the relayer first: `cargo build -p relayer-ext`).
+//! stopped, then the same for the stock `hermes` binary of the same version: a second backlog on the same channel,
+//! drained by `hermes start` reading the config.toml `edgemint-relayer config init` wrote, with the same key.
+//! Printed, not asserted. `cargo run -p e2e --bin ibc-bench -- [N] [BACKLOG]` (defaults 100 and 500; build the
+//! relayer first: `cargo build -p relayer-ext`; install hermes: `bash scripts/install-hermes.sh`).
 
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
-use e2e::ibc::{chain_time_ns, ibc_denom, send, transfer_msg, IbcNet};
-use e2e::TestNet;
+use anyhow::{bail, ensure, Context, Result};
+use e2e::ibc::{chain_time_ns, config_key_name, ibc_denom, rest, send, transfer_msg, IbcNet, Relayer, StockHermes};
+use e2e::{ChainClient, TestNet};
 
 const FAR_NS: u64 = 3_600_000_000_000;
 
@@ -34,15 +36,103 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// Unreceived packets plus unreceived acks on the saved path, as `edgemint-relayer status` computes them from both
+/// chains (it needs no running relayer).
+fn pending(relayer: &Relayer) -> Result<usize> {
+    let st: serde_json::Value = relayer.status()?;
+    let dirs = st["paths"][0]["directions"].as_array().cloned().unwrap_or_default();
+    Ok(dirs
+        .iter()
+        .map(|d| d["pending_packets"].as_array().map_or(0, Vec::len) + d["pending_acks"].as_array().map_or(0, Vec::len))
+        .sum())
+}
+
+/// Packet commitments left on the source end of `channel`: ibc-go deletes one when the packet's ack (or timeout)
+/// is relayed back, so 0 means every packet sent was received and acknowledged.
+fn commitments(em: &TestNet, channel: &str) -> Result<u64> {
+    let v = rest(
+        em,
+        &format!(
+            "/ibc/core/channel/v1/channels/{channel}/ports/transfer/packet_commitments\
+             ?pagination.limit=1&pagination.count_total=true"
+        ),
+    )?;
+    v.pointer("/pagination/total")
+        .and_then(|t| t.as_str())
+        .and_then(|t| t.parse().ok())
+        .context("packet_commitments: no pagination.total")
+}
+
+/// Sends `backlog` 1-uemc transfers in txs of 100 messages.
+async fn build_backlog(
+    em: &TestNet,
+    cp_client: &ChainClient,
+    channel: &str,
+    receiver: &str,
+    backlog: usize,
+) -> Result<()> {
+    let sender = em.account("alice")?.address.clone();
+    let timeout = chain_time_ns(cp_client).await? + FAR_NS;
+    let mut left = backlog;
+    while left > 0 {
+        let k = left.min(100);
+        let msgs = (0..k)
+            .map(|_| transfer_msg(&sender, channel, "uemc", 1, receiver, timeout))
+            .collect();
+        send(em, "alice", msgs).await?;
+        left -= k;
+    }
+    Ok(())
+}
+
+/// Seconds from `started` until the receiver holds `want` vouchers (all received) and until the source holds no
+/// packet commitment (all acked).
+async fn drain(
+    ibc: &IbcNet,
+    started: Instant,
+    (receiver, voucher, want): (&str, &str, u128),
+    log_tail: &dyn Fn() -> String,
+) -> Result<(f64, f64)> {
+    let (em_chan, _) = ibc.channels();
+    let cp_client = ibc.cp.client(0)?;
+    let deadline = started + Duration::from_secs(1200);
+    let mut received = None;
+    loop {
+        if received.is_none() && cp_client.balance_of(receiver, voucher).await? >= want {
+            received = Some(started.elapsed().as_secs_f64());
+        }
+        if let Some(r) = received {
+            if commitments(&ibc.em, &em_chan)? == 0 {
+                return Ok((r, started.elapsed().as_secs_f64()));
+            }
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "backlog not drained in 20 min (received: {}):\n{}",
+                received.is_some(),
+                log_tail()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+fn rate(n: usize, secs: f64) -> f64 {
+    n as f64 / secs * 60.0
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(100);
     let backlog: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(500);
+    // Fail before the chains start if the stock binary is missing.
+    e2e::ibc::hermes_binary()?;
     let t0 = Instant::now();
     let mut ibc = IbcNet::setup().await?;
     let (em_chan, cp_chan) = ibc.channels();
     eprintln!("chains and path ready in {:.0}s", t0.elapsed().as_secs_f64());
+    let mut hermes = import_into_hermes(&ibc)?;
     ibc.relayer.start(&[])?;
     let (em, cp) = (&ibc.em, &ibc.cp);
     let alice = em.account("alice")?.address.clone();
@@ -102,14 +192,7 @@ async fn main() -> Result<()> {
     // Let the last acks land first, so the restart sees only unreceived packets (see `start --stuck-after`).
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let st: serde_json::Value = ibc.relayer.status()?;
-        let dirs = st["paths"][0]["directions"].as_array().cloned().unwrap_or_default();
-        let n: usize = dirs
-            .iter()
-            .map(|d| {
-                d["pending_packets"].as_array().map_or(0, Vec::len) + d["pending_acks"].as_array().map_or(0, Vec::len)
-            })
-            .sum();
+        let n = pending(&ibc.relayer)?;
         if n == 0 {
             break;
         }
@@ -118,40 +201,90 @@ async fn main() -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    let voucher = ibc_denom(&format!("transfer/{cp_chan}/uemc"));
+
+    // edgemint-relayer
     let down = Instant::now();
     ibc.relayer.stop();
-    let voucher = ibc_denom(&format!("transfer/{cp_chan}/uemc"));
     let before = cp_client.balance_of(&bob, &voucher).await?;
-    let timeout = chain_time_ns(&cp_client).await? + FAR_NS;
-    let mut left = backlog;
-    while left > 0 {
-        let k = left.min(100);
-        let msgs = (0..k)
-            .map(|_| transfer_msg(&alice, &em_chan, "uemc", 1, &bob, timeout))
-            .collect();
-        send(em, "alice", msgs).await?;
-        left -= k;
-    }
+    build_backlog(em, &cp_client, &em_chan, &bob, backlog).await?;
     eprintln!(
-        "backlog of {backlog} built with the relayer down for {:.0} s",
+        "backlog of {backlog} built with edgemint-relayer down for {:.0} s",
         down.elapsed().as_secs_f64()
     );
     let started = Instant::now();
     ibc.relayer.start(&[])?;
     let want = before + backlog as u128;
-    let deadline = Instant::now() + Duration::from_secs(1200);
-    while cp_client.balance_of(&bob, &voucher).await? < want {
-        if Instant::now() > deadline {
-            bail!("backlog not drained in 20 min:\n{}", ibc.relayer.log_tail(20));
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    let drained = started.elapsed().as_secs_f64();
+    let ours = drain(&ibc, started, (&bob, &voucher, want), &|| ibc.relayer.log_tail(20)).await?;
+    ibc.relayer.stop();
 
+    // stock hermes: the same channel, starting from an empty queue.
+    let (p, c) = (pending(&ibc.relayer)?, commitments(&ibc.em, &em_chan)?);
+    ensure!(
+        p == 0 && c == 0,
+        "queue not empty before the stock hermes backlog: {p} pending packets/acks, {c} packet commitments"
+    );
+    let down = Instant::now();
+    let before = cp_client.balance_of(&bob, &voucher).await?;
+    build_backlog(em, &cp_client, &em_chan, &bob, backlog).await?;
+    eprintln!(
+        "backlog of {backlog} built with no relayer for {:.0} s",
+        down.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    hermes.start()?;
+    let want = before + backlog as u128;
+    let stock = drain(&ibc, started, (&bob, &voucher, want), &|| hermes.log_tail(20)).await?;
+    hermes.stop();
+
+    // cargo install builds hermes in release; a debug edgemint-relayer is slower for that reason alone.
+    let profile = ["release", "debug"]
+        .into_iter()
+        .find(|p| ibc.relayer.bin.components().any(|c| c.as_os_str() == *p))
+        .unwrap_or("unknown");
     println!(
-        "throughput: backlog of {backlog} packets received in {drained:.1} s after start = {:.0} packets/min \
-         (includes the relayer's start-up)",
-        backlog as f64 / drained * 60.0
+        "backlog {backlog} (same config.toml, same key, same channel; start-up included): \
+         edgemint-relayer ({profile} build) received in {:.1} s = {:.0} packets/min, acked in {:.1} s = {:.0} packets/min; \
+         stock hermes {} (release build) received in {:.1} s = {:.0} packets/min, acked in {:.1} s = {:.0} \
+         packets/min",
+        ours.0,
+        rate(backlog, ours.0),
+        ours.1,
+        rate(backlog, ours.1),
+        hermes.version,
+        stock.0,
+        rate(backlog, stock.0),
+        stock.1,
+        rate(backlog, stock.1),
     );
     Ok(())
+}
+
+/// Stock hermes on the relayer home's config.toml, as `edgemint-relayer config init` and `path create` wrote it
+/// (telemetry port, key store folder and packet filter included: nothing is changed). The relayer key is imported
+/// with hermes' own `keys add` from the same mnemonic file, under each chain's key_name; `--overwrite` because the
+/// key store folder is the one `edgemint-relayer keys add` already wrote that key into (same mnemonic, same key).
+fn import_into_hermes(ibc: &IbcNet) -> Result<StockHermes> {
+    let config = ibc.relayer.home.join("config.toml");
+    let hermes = StockHermes::new(config.clone(), ibc.relayer.home.join("hermes-start.log"))?;
+    let mnemonic = ibc.mnemonic_file.display().to_string();
+    for (chain, address) in &ibc.relayer_addresses {
+        let key_name = config_key_name(&config, chain)?;
+        let out = hermes.run(&[
+            "keys",
+            "add",
+            "--chain",
+            chain,
+            "--mnemonic-file",
+            &mnemonic,
+            "--key-name",
+            &key_name,
+            "--overwrite",
+        ])?;
+        ensure!(
+            out.contains(address.as_str()),
+            "hermes keys add on {chain} did not restore {address}:\n{out}"
+        );
+    }
+    Ok(hermes)
 }
