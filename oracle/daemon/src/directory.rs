@@ -49,6 +49,12 @@ pub type LookupFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<DeviceInfo
 /// Looks devices up by id: `Ok(None)` means the registry does not know the id.
 pub trait DeviceDirectory: Send + Sync + 'static {
     fn lookup(&self, device_id: u64) -> LookupFuture<'_>;
+
+    /// What [`DeviceDirectory::lookup`] would answer without asking anyone (a cache hit), if anything: lets a batch
+    /// resolve its known devices in place and spawn lookups only for the others.
+    fn cached(&self, _device_id: u64) -> Option<Option<DeviceInfo>> {
+        None
+    }
 }
 
 /// A fixed set of devices (test double and offline tool).
@@ -79,6 +85,10 @@ impl DeviceDirectory for StaticDirectory {
             .map(|m| m.get(&device_id).cloned())
             .map_err(|_| DirectoryError::Unavailable("directory lock poisoned".into()));
         Box::pin(async move { found })
+    }
+
+    fn cached(&self, device_id: u64) -> Option<Option<DeviceInfo>> {
+        self.devices.lock().ok().map(|m| m.get(&device_id).cloned())
     }
 }
 
@@ -172,10 +182,13 @@ impl ChainDirectory {
 }
 
 impl DeviceDirectory for ChainDirectory {
+    fn cached(&self, device_id: u64) -> Option<Option<DeviceInfo>> {
+        self.cache.lock().ok().and_then(|c| c.get(device_id, Instant::now()))
+    }
+
     fn lookup(&self, device_id: u64) -> LookupFuture<'_> {
         Box::pin(async move {
-            let now = Instant::now();
-            if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(device_id, now)) {
+            if let Some(hit) = self.cached(device_id) {
                 return Ok(hit);
             }
             let value = self.fetch(device_id).await?;

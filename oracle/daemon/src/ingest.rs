@@ -212,7 +212,7 @@ impl Ingestor {
         Ok(results)
     }
 
-    /// Looks up every distinct device of `pending` (cache hits return at once).
+    /// Looks up every distinct device of `pending`.
     async fn lookup_all(
         &self,
         pending: &[(usize, Incoming)],
@@ -221,9 +221,18 @@ impl Ingestor {
         ids.sort_unstable();
         ids.dedup();
         let mut out = HashMap::with_capacity(ids.len());
-        if ids.len() == 1 {
-            let id = ids[0];
-            out.insert(id, self.verifier.lookup(id).await);
+        // Cached devices (nearly all, in steady state) in place; a task per lookup only for the others.
+        ids.retain(|id| match self.verifier.lookup_cached(*id) {
+            Some(found) => {
+                out.insert(*id, found);
+                false
+            }
+            None => true,
+        });
+        if ids.len() <= 1 {
+            for id in ids {
+                out.insert(id, self.verifier.lookup(id).await);
+            }
             return Ok(out);
         }
         let permits = Arc::new(Semaphore::new(LOOKUP_CONCURRENCY));

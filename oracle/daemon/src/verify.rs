@@ -225,7 +225,18 @@ impl Verifier {
 
     /// Check 5: the device as the registry knows it.
     pub async fn lookup(&self, device_id: u64) -> Result<DeviceInfo, Rejection> {
-        match self.directory.lookup(device_id).await {
+        Self::registered(device_id, self.directory.lookup(device_id).await)
+    }
+
+    /// [`Verifier::lookup`] if the directory can answer without asking the chain (a cache hit).
+    pub fn lookup_cached(&self, device_id: u64) -> Option<Result<DeviceInfo, Rejection>> {
+        self.directory
+            .cached(device_id)
+            .map(|found| Self::registered(device_id, Ok(found)))
+    }
+
+    fn registered(device_id: u64, found: Result<Option<DeviceInfo>, DirectoryError>) -> Result<DeviceInfo, Rejection> {
+        match found {
             Ok(Some(d)) if d.status.can_mine() => Ok(d),
             Ok(Some(d)) => Err(Rejection::DeviceNotActive {
                 device_id,
