@@ -1,8 +1,10 @@
 //! `make bench`: the oracle daemon's end-to-end ingest rate against this machine's raw signature verification rate.
 //!
-//! 1. Raw rate (the limit): one thread verifies signed telemetry records with the device SDK's
-//!    `DevicePublicKey::verify` over the canonical bytes, exactly the call the daemon makes
-//!    (`Verifier::check_signature_and_rate`), for ed25519, secp256k1, a 50/50 mix and this run's own records.
+//! 1. Raw rate (the limit): signed telemetry records verified with the device SDK's `DevicePublicKey::verify` over
+//!    the canonical bytes, exactly the call the daemon makes (`Verifier::check_signature_and_rate`): one thread for
+//!    ed25519, secp256k1, a 50/50 mix and this run's own records; then this run's records on every core at once,
+//!    before and after the daemon's phase: the limit per core (the daemon runs on every core, and one busy core can
+//!    be faster than each of several).
 //! 2. End to end: a fresh one-validator localnet with the registry, staking, hub and rewards contracts; a fleet
 //!    registered and activated on chain (the simulator's `provision`); the real `edgemint-oracle` binary as its own
 //!    process with its SQLite store on disk; EMTB batch frames POSTed to `/v1/telemetry/batch` over several
@@ -775,7 +777,10 @@ enabled = false
         &format!("the same on {cores} threads at once, before the daemon"),
         &all_cores_before,
     );
-    row(&format!("the same on {cores} threads, after the daemon"), &all_cores_after);
+    row(
+        &format!("the same on {cores} threads, after the daemon"),
+        &all_cores_after,
+    );
     row("limit per core (both all-core runs)", &all_cores_rate);
     row("daemon's check_signature_and_rate (+encode)", &check_rate);
     println!();
