@@ -11,6 +11,14 @@ use serde_json::{json, Value};
 use crate::contracts::{self, Core, CoreParams, EMC};
 use crate::TestNet;
 
+/// Point weights the e2e epochs are computed with (the hub takes whatever root quorum agrees on).
+pub const WEIGHTS: Weights = Weights {
+    uptime_per_hour: 100,
+    per_task: 10,
+    per_interaction: 1,
+    min_uptime_secs: 60,
+};
+
 pub struct Epochs {
     pub hub: String,
     pub rewards: String,
@@ -232,13 +240,7 @@ pub async fn final_epoch(net: &TestNet, client: &ChainClient, owners: &[&Signer]
             interactions: 1,
         })
         .collect();
-    let weights = Weights {
-        uptime_per_hour: 100,
-        per_task: 10,
-        per_interaction: 1,
-        min_uptime_secs: 60,
-    };
-    let result = compute_epoch(0, device_budget, &telemetry, &weights, &NoMultipliers)?;
+    let result = compute_epoch(0, device_budget, &telemetry, &WEIGHTS, &NoMultipliers)?;
     anyhow::ensure!(result.leaves.len() == owners.len(), "a leaf per owner");
     let report = Report {
         epoch: 0,

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use e2e::contracts::{self, CoreParams, EMC};
 use e2e::epochs::{self, EpochParams, Report};
 use e2e::{TestNet, TxError};
-use rewards_core::{compute_epoch, DeviceTelemetry, NoMultipliers, Weights};
+use rewards_core::{compute_epoch, DeviceTelemetry, NoMultipliers};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -62,13 +62,7 @@ async fn three_operators_reach_quorum_and_owners_claim() -> Result<()> {
             interactions: 9,
         },
     ];
-    let weights = Weights {
-        uptime_per_hour: 100,
-        per_task: 10,
-        per_interaction: 1,
-        min_uptime_secs: 60,
-    };
-    let result = compute_epoch(0, device_budget, &telemetry, &weights, &NoMultipliers)?;
+    let result = compute_epoch(0, device_budget, &telemetry, &epochs::WEIGHTS, &NoMultipliers)?;
     assert_eq!(result.device_count, 2);
     let report = Report {
         epoch: 0,
