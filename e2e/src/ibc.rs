@@ -558,6 +558,17 @@ pub fn rest(net: &TestNet, path: &str) -> Result<Value> {
         .into_json()?)
 }
 
+/// The transfer module's denom trace of `voucher` (`ibc/<hash>`) on `net`: `{"denom_trace": {"path", "base_denom"}}`.
+pub fn denom_trace(net: &TestNet, voucher: &str) -> Result<Value> {
+    rest(
+        net,
+        &format!(
+            "/ibc/apps/transfer/v1/denom_traces/{}",
+            voucher.trim_start_matches("ibc/")
+        ),
+    )
+}
+
 /// What the transfer module's escrow account for (transfer, `channel`) on `net` holds of `denom`.
 pub async fn escrowed(net: &TestNet, channel: &str, denom: &str) -> Result<u128> {
     let v = rest(

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Result};
-use e2e::ibc::{chain_time_ns, escrowed, ibc_denom, rest, send, transfer_msg, wait_for, IbcNet, Relayer};
+use e2e::ibc::{chain_time_ns, denom_trace, escrowed, ibc_denom, rest, send, transfer_msg, wait_for, IbcNet, Relayer};
 use e2e::TestNet;
 
 const RELAY_TIMEOUT: Duration = Duration::from_secs(90);
@@ -92,13 +92,7 @@ async fn ibc_transfers_timeouts_and_relayer_restarts() -> Result<()> {
     )
     .await?;
     wait_balance(cp, "bob", &emc_voucher, 5_000_000).await?;
-    let trace = rest(
-        cp,
-        &format!(
-            "/ibc/apps/transfer/v1/denom_traces/{}",
-            emc_voucher.trim_start_matches("ibc/")
-        ),
-    )?;
+    let trace = denom_trace(cp, &emc_voucher)?;
     assert_eq!(trace["denom_trace"]["path"], format!("transfer/{cp_chan}"), "{trace}");
     assert_eq!(trace["denom_trace"]["base_denom"], "uemc");
     assert_eq!(
@@ -157,13 +151,7 @@ async fn ibc_transfers_timeouts_and_relayer_restarts() -> Result<()> {
     )
     .await?;
     wait_balance(em, "alice", &cpt_voucher, 7_000_000).await?;
-    let trace = rest(
-        em,
-        &format!(
-            "/ibc/apps/transfer/v1/denom_traces/{}",
-            cpt_voucher.trim_start_matches("ibc/")
-        ),
-    )?;
+    let trace = denom_trace(em, &cpt_voucher)?;
     assert_eq!(trace["denom_trace"]["path"], format!("transfer/{em_chan}"), "{trace}");
     assert_eq!(trace["denom_trace"]["base_denom"], "ucpt");
     let ret = send(

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{ensure, Context, Result};
 use chain_config::keys::KeyInfo;
 use e2e::epochs::{self, FinalEpoch};
-use e2e::ibc::{chain_time_ns, escrowed, ibc_denom, rest, wait_for, IbcNet};
+use e2e::ibc::{chain_time_ns, denom_trace, escrowed, ibc_denom, wait_for, IbcNet};
 use e2e::{ChainClient, TxError};
 use serde_json::{json, Value};
 
@@ -104,13 +104,7 @@ async fn claim_and_send_arrives_and_a_timeout_or_error_ack_refunds_the_owner() -
         alice_amount,
         "exactly the leaf"
     );
-    let trace = rest(
-        &ibc.cp,
-        &format!(
-            "/ibc/apps/transfer/v1/denom_traces/{}",
-            voucher.trim_start_matches("ibc/")
-        ),
-    )?;
+    let trace = denom_trace(&ibc.cp, &voucher)?;
     assert_eq!(trace["denom_trace"]["path"], format!("transfer/{cp_chan}"), "{trace}");
     assert_eq!(trace["denom_trace"]["base_denom"], "uemc", "{trace}");
     log(&format!("{alice_amount}{voucher} arrived on the counterparty"));
