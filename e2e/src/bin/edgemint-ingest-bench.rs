@@ -3,8 +3,8 @@
 //! 1. Raw rate (the limit): signed telemetry records verified with the device SDK's `DevicePublicKey::verify` over
 //!    the canonical bytes, exactly the call the daemon makes (`Verifier::check_signature_and_rate`): one thread for
 //!    ed25519, secp256k1, a 50/50 mix and this run's own records; then this run's records on every core at once,
-//!    before and after the daemon's phase: the limit per core (the daemon runs on every core, and one busy core can
-//!    be faster than each of several).
+//!    before the daemon's first round and after each of its rounds: the limit per core (the daemon runs on every
+//!    core, and one busy core can be faster than each of several).
 //! 2. End to end: a fresh one-validator localnet with the registry, staking, hub and rewards contracts; a fleet
 //!    registered and activated on chain (the simulator's `provision`); the real `edgemint-oracle` binary as its own
 //!    process with its SQLite store on disk; EMTB batch frames POSTed to `/v1/telemetry/batch` over several
@@ -15,7 +15,8 @@
 //! wall-clock figures much more than the ratio; run on a quiet machine for figures to quote.
 //!
 //! Options (environment): EDGEMINT_BENCH_DEVICES (1000), EDGEMINT_BENCH_RECORDS (records per device, 100),
-//! EDGEMINT_BENCH_BATCH (records per frame, 500), EDGEMINT_BENCH_CONNECTIONS (4), EDGEMINT_BENCH_PERF (a path:
+//! EDGEMINT_BENCH_BATCH (records per frame, 500), EDGEMINT_BENCH_CONNECTIONS (4), EDGEMINT_BENCH_ROUNDS (3: the
+//! measured records are sent in this many rounds, alternating with the limit runs), EDGEMINT_BENCH_PERF (a path:
 //! `perf record` the daemon during the measured phase and print its top symbols).
 
 use std::collections::BTreeMap;
@@ -51,6 +52,7 @@ struct Options {
     records: u64,
     batch: usize,
     connections: usize,
+    rounds: usize,
     perf: Option<PathBuf>,
 }
 
@@ -72,6 +74,7 @@ impl Options {
             records: env_or("EDGEMINT_BENCH_RECORDS", 100)?,
             batch: env_or("EDGEMINT_BENCH_BATCH", 500)?,
             connections: env_or("EDGEMINT_BENCH_CONNECTIONS", 4)?,
+            rounds: env_or("EDGEMINT_BENCH_ROUNDS", 3)?,
             perf: std::env::var_os("EDGEMINT_BENCH_PERF").map(PathBuf::from),
         };
         ensure!(o.devices >= 2, "EDGEMINT_BENCH_DEVICES must be ≥ 2");
@@ -84,6 +87,10 @@ impl Options {
             "EDGEMINT_BENCH_BATCH must be 1..=10000"
         );
         ensure!(o.connections >= 1, "EDGEMINT_BENCH_CONNECTIONS must be ≥ 1");
+        ensure!(
+            (1..o.records as usize).contains(&o.rounds),
+            "EDGEMINT_BENCH_ROUNDS must be 1..EDGEMINT_BENCH_RECORDS"
+        );
         Ok(o)
     }
 }
@@ -93,6 +100,14 @@ struct Verifiable {
     key: Arc<DevicePublicKey>,
     encoded: Vec<u8>,
     signature: [u8; 64],
+}
+
+/// One measured round of the daemon: accepted records and the daemon's CPU (s) and wall time.
+struct Round {
+    accepted: u64,
+    user: f64,
+    sys: f64,
+    wall: f64,
 }
 
 /// CPU time of the calling thread (scheduler run time, nanoseconds).
@@ -637,7 +652,6 @@ enabled = false
         / run_records.len() as f64;
     let run_rate = raw_rate(&run_records)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let all_cores_before = raw_rate_all_cores(&run_records, cores)?;
     let check_sample: Vec<(SignedTelemetry, Arc<DevicePublicKey>)> = (0..devices.len())
         .map(|d| (signed[d][1].clone(), devices[d].2.clone()))
         .collect();
@@ -664,9 +678,7 @@ enabled = false
             .collect()
     };
     let warmup = frames(0..1)?;
-    let measured = frames(measured_seqs)?;
     let measured_records = (o.records - 1) * devices.len() as u64;
-    let frame_count: usize = measured.iter().map(Vec::len).sum();
 
     eprintln!("[ingest-bench] warm-up: sequence 1 of every device (fills the daemon's registry cache)");
     let url2 = url.clone();
@@ -681,23 +693,49 @@ enabled = false
         daemon.log.display()
     );
 
+    // The measured sequences in `rounds` rounds, with the limit measured before the first and after every round:
+    // the machine's speed drifts (other tenants of the host), so each round is compared with the limit measured
+    // right around it, and the totals with every limit run.
     let perf = match &o.perf {
         Some(path) => Some(start_perf(daemon.pid, path)?),
         None => None,
     };
     let metrics_before = http_get(&format!("{}/metrics", daemon.url))?;
-    eprintln!(
-        "[ingest-bench] measured phase: {} records in {} frames over {} connections",
-        fmt_int(measured_records as f64),
-        frame_count,
-        o.connections
-    );
-    let (user0, sys0) = process_cpu(daemon.pid, ticks)?;
-    let wall0 = Instant::now();
-    let url2 = url.clone();
-    let tally = tokio::task::spawn_blocking(move || send_all(&url2, &measured)).await?;
-    let wall = wall0.elapsed().as_secs_f64();
-    let (user1, sys1) = process_cpu(daemon.pid, ticks)?;
+    let seq_count = measured_seqs.len();
+    let mut limits = vec![raw_rate_all_cores(&run_records, cores)?];
+    let mut rounds: Vec<Round> = Vec::new();
+    let mut tally = Tally::default();
+    for r in 0..o.rounds {
+        let seqs =
+            (measured_seqs.start + r * seq_count / o.rounds)..(measured_seqs.start + (r + 1) * seq_count / o.rounds);
+        let round_frames = frames(seqs.clone())?;
+        let records = (seqs.len() * devices.len()) as u64;
+        eprintln!(
+            "[ingest-bench] round {}/{}: {} records (sequences {}..={}) over {} connections",
+            r + 1,
+            o.rounds,
+            fmt_int(records as f64),
+            seqs.start + 1,
+            seqs.end,
+            o.connections
+        );
+        let (user0, sys0) = process_cpu(daemon.pid, ticks)?;
+        let wall0 = Instant::now();
+        let url2 = url.clone();
+        let t = tokio::task::spawn_blocking(move || send_all(&url2, &round_frames)).await?;
+        let wall = wall0.elapsed().as_secs_f64();
+        let (user1, sys1) = process_cpu(daemon.pid, ticks)?;
+        rounds.push(Round {
+            accepted: t.accepted,
+            user: user1 - user0,
+            sys: sys1 - sys0,
+            wall,
+        });
+        tally.add(t);
+        if r + 1 < o.rounds {
+            limits.push(raw_rate_all_cores(&run_records, cores)?);
+        }
+    }
     if let Some((pid, marker)) = perf {
         process::stop(pid, &marker, Duration::from_secs(30));
     }
@@ -714,21 +752,20 @@ enabled = false
             .stats()?
             .telemetry_records
     };
-
-    // The limit again, right after the daemon's run: a shared machine's speed drifts, so the limit is the rate
-    // measured on both sides of the daemon's phase.
-    let all_cores_after = raw_rate_all_cores(&run_records, cores)?;
+    // The limit after the last round (the daemon is stopped: nothing else runs).
+    limits.push(raw_rate_all_cores(&run_records, cores)?);
     drop(run_records);
     let all_cores_rate = Rate {
-        records: all_cores_before.records + all_cores_after.records,
-        cpu: all_cores_before.cpu + all_cores_after.cpu,
-        wall: all_cores_before.wall + all_cores_after.wall,
+        records: limits.iter().map(|l| l.records).sum(),
+        cpu: limits.iter().map(|l| l.cpu).sum(),
+        wall: limits.iter().map(|l| l.wall).sum(),
     };
 
     // --- report ---------------------------------------------------------------------------------------------------
-    let cpu_user = user1 - user0;
-    let cpu_sys = sys1 - sys0;
+    let cpu_user: f64 = rounds.iter().map(|r| r.user).sum();
+    let cpu_sys: f64 = rounds.iter().map(|r| r.sys).sum();
     let cpu = cpu_user + cpu_sys;
+    let wall: f64 = rounds.iter().map(|r| r.wall).sum();
     let accepted = tally.accepted as f64;
     let per_cpu = accepted / cpu;
     // The daemon runs on every core (see "cores used"), so its limit per core is the rate of every core verifying.
@@ -773,15 +810,17 @@ enabled = false
         &format!("this run's records ({:.1}% secp256k1)", secp_share * 100.0),
         &run_rate,
     );
+    for (k, l) in limits.iter().enumerate() {
+        let when = match k {
+            0 => "before round 1".to_string(),
+            k => format!("after round {k}"),
+        };
+        row(&format!("the same on {cores} threads at once, {when}"), l);
+    }
     row(
-        &format!("the same on {cores} threads at once, before the daemon"),
-        &all_cores_before,
+        &format!("limit per core (all {} all-core runs)", limits.len()),
+        &all_cores_rate,
     );
-    row(
-        &format!("the same on {cores} threads, after the daemon"),
-        &all_cores_after,
-    );
-    row("limit per core (both all-core runs)", &all_cores_rate);
     row("daemon's check_signature_and_rate (+encode)", &check_rate);
     println!();
     println!(
@@ -852,7 +891,7 @@ enabled = false
     println!();
     let ratio = per_cpu / limit;
     println!(
-        "3. ingest per daemon CPU-second / raw limit per core: {} / {} = {:.0}%  (goal ≥ 90%: {})",
+        "3. ingest per daemon CPU-second / raw limit per core: {} / {} = {:.1}%  (goal ≥ 90%: {})",
         fmt_int(per_cpu),
         fmt_int(limit),
         100.0 * ratio,
@@ -862,6 +901,31 @@ enabled = false
         "   (against the one-thread rate, {} with one core busy: {:.0}%)",
         fmt_int(run_rate.per_cpu_sec()),
         100.0 * per_cpu / run_rate.per_cpu_sec()
+    );
+    println!("   per round, against the mean of the limit runs just before and after it:");
+    println!(
+        "   {:<8} {:>10} {:>10} {:>16} {:>12} {:>7}",
+        "round", "records", "CPU s", "records/CPU-s", "limit", "ratio"
+    );
+    let mut round_ratios = Vec::new();
+    for (k, r) in rounds.iter().enumerate() {
+        let rate = r.accepted as f64 / (r.user + r.sys);
+        let around = (limits[k].per_cpu_sec() + limits[k + 1].per_cpu_sec()) / 2.0;
+        round_ratios.push(rate / around);
+        println!(
+            "   {:<8} {:>10} {:>10.2} {:>16} {:>12} {:>6.1}%",
+            k + 1,
+            fmt_int(r.accepted as f64),
+            r.user + r.sys,
+            fmt_int(rate),
+            fmt_int(around),
+            100.0 * rate / around
+        );
+    }
+    round_ratios.sort_by(f64::total_cmp);
+    println!(
+        "   median of the rounds: {:.1}%",
+        100.0 * round_ratios[round_ratios.len() / 2]
     );
     println!("   (bench took {:.0} s)", started.elapsed().as_secs_f64());
     if let Some(path) = &o.perf {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, SyncSender};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{LazyLock, Mutex, MutexGuard};
 
 use edgemint_types::telemetry::TelemetryReport;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
@@ -88,34 +88,173 @@ impl TelemetryWrite {
 
     /// Writes the device rows and aggregates this transaction changed.
     fn finish(self, tx: &Transaction<'_>) -> Result<(), StoreError> {
-        let mut device = tx.prepare_cached(
-            "INSERT INTO devices (device_id, last_sequence, reports, first_seen, last_seen) \
-             VALUES (?1, ?2, ?3, ?4, ?5) \
-             ON CONFLICT (device_id) DO UPDATE SET last_sequence = ?2, reports = reports + ?3, last_seen = ?5",
-        )?;
-        for (id, d) in &self.devices {
-            let last = self.last.get(id).copied().flatten().unwrap_or_default();
-            device.execute(params![i(*id), i(last), i(d.reports), i(d.first_seen), i(d.last_seen)])?;
+        let devices: Vec<[i64; 5]> = self
+            .devices
+            .iter()
+            .map(|(id, d)| {
+                let last = self.last.get(id).copied().flatten().unwrap_or_default();
+                [i(*id), i(last), i(d.reports), i(d.first_seen), i(d.last_seen)]
+            })
+            .collect();
+        DEVICE_UPSERT.run(tx, &devices, bind_ints)?;
+        let aggregates: Vec<[i64; 7]> = self
+            .aggregates
+            .iter()
+            .map(|((epoch, id), a)| {
+                [
+                    i(*epoch),
+                    i(*id),
+                    i(a.sequence),
+                    i(a.uptime_secs),
+                    i(a.tasks_completed),
+                    i(a.interactions),
+                    i(a.reports),
+                ]
+            })
+            .collect();
+        AGGREGATE_UPSERT.run(tx, &aggregates, bind_ints)?;
+        Ok(())
+    }
+
+    /// Reads the last accepted sequence of every device in `ids` not known to this transaction yet.
+    fn load_last(&mut self, tx: &Transaction<'_>, ids: impl Iterator<Item = u64>) -> Result<(), StoreError> {
+        let mut wanted: Vec<u64> = ids.filter(|id| !self.last.contains_key(id)).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for &id in &wanted {
+            self.last.insert(id, None);
         }
-        let mut aggregate = tx.prepare_cached(
-            "INSERT INTO aggregates (epoch, device_id, sequence, uptime_secs, tasks_completed, interactions, reports) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-             ON CONFLICT (epoch, device_id) DO UPDATE SET sequence = ?3, uptime_secs = ?4, tasks_completed = ?5, \
-             interactions = ?6, reports = reports + ?7",
-        )?;
-        for ((epoch, id), a) in &self.aggregates {
-            aggregate.execute(params![
-                i(*epoch),
-                i(*id),
-                i(a.sequence),
-                i(a.uptime_secs),
-                i(a.tasks_completed),
-                i(a.interactions),
-                i(a.reports)
-            ])?;
+        let mut chunks = wanted.chunks_exact(LOOKUP_CHUNK);
+        if chunks.len() > 0 {
+            let mut stmt = tx.prepare_cached(&LAST_SEQUENCE_LOOKUP)?;
+            for chunk in chunks.by_ref() {
+                for (k, id) in chunk.iter().enumerate() {
+                    stmt.raw_bind_parameter(k + 1, i(*id))?;
+                }
+                let mut rows = stmt.raw_query();
+                while let Some(row) = rows.next()? {
+                    self.last.insert(u(row.get(0)?), Some(u(row.get(1)?)));
+                }
+            }
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut stmt = tx.prepare_cached("SELECT last_sequence FROM devices WHERE device_id = ?1")?;
+            for id in rest {
+                let last: Option<i64> = stmt.query_row([i(*id)], |row| row.get(0)).optional()?;
+                self.last.insert(*id, last.map(u));
+            }
         }
         Ok(())
     }
+}
+
+/// Rows per multi-row statement. One `INSERT … VALUES (…), (…), …` of many rows costs SQLite and rusqlite much less
+/// than as many one-row statements (binding, stepping and resetting a statement per row was a large part of the
+/// store's CPU time in `store_bench`), and stays far below SQLite's limit of 32,766 parameters.
+const ROWS_PER_STATEMENT: usize = 32;
+
+/// Device ids per `IN (…)` lookup of last sequences.
+const LOOKUP_CHUNK: usize = 64;
+
+/// An `INSERT` of `COLUMNS` values per row, as one statement of [`ROWS_PER_STATEMENT`] rows and one of a single row
+/// (for the remainder).
+struct MultiRowInsert<const COLUMNS: usize> {
+    chunk: String,
+    one: String,
+}
+
+impl<const COLUMNS: usize> MultiRowInsert<COLUMNS> {
+    /// `head` is `INSERT INTO t (…) VALUES`, `tail` what follows the rows (e.g. an `ON CONFLICT` clause).
+    fn new(head: &str, tail: &str) -> Self {
+        let rows = |n: usize| {
+            let row = format!("({})", vec!["?"; COLUMNS].join(", "));
+            format!("{head} {} {tail}", vec![row; n].join(", "))
+        };
+        Self {
+            chunk: rows(ROWS_PER_STATEMENT),
+            one: rows(1),
+        }
+    }
+
+    /// Inserts `rows` in order; `bind(statement, first parameter index, row)` binds one row's `COLUMNS` values.
+    fn run<R>(
+        &self,
+        tx: &Transaction<'_>,
+        rows: &[R],
+        bind: impl Fn(&mut rusqlite::Statement<'_>, usize, &R) -> rusqlite::Result<()>,
+    ) -> Result<(), StoreError> {
+        let mut chunks = rows.chunks_exact(ROWS_PER_STATEMENT);
+        if chunks.len() > 0 {
+            let mut stmt = tx.prepare_cached(&self.chunk)?;
+            for chunk in chunks.by_ref() {
+                for (k, row) in chunk.iter().enumerate() {
+                    bind(&mut stmt, k * COLUMNS + 1, row)?;
+                }
+                stmt.raw_execute()?;
+            }
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut stmt = tx.prepare_cached(&self.one)?;
+            for row in rest {
+                bind(&mut stmt, 1, row)?;
+                stmt.raw_execute()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Binds an all-integer row.
+fn bind_ints<const N: usize>(stmt: &mut rusqlite::Statement<'_>, first: usize, row: &[i64; N]) -> rusqlite::Result<()> {
+    for (k, v) in row.iter().enumerate() {
+        stmt.raw_bind_parameter(first + k, *v)?;
+    }
+    Ok(())
+}
+
+static TELEMETRY_INSERT: LazyLock<MultiRowInsert<6>> = LazyLock::new(|| {
+    MultiRowInsert::new(
+        "INSERT INTO telemetry (device_id, sequence, epoch, encoded, signature, received_at) VALUES",
+        "",
+    )
+});
+
+static DEVICE_UPSERT: LazyLock<MultiRowInsert<5>> = LazyLock::new(|| {
+    MultiRowInsert::new(
+        "INSERT INTO devices (device_id, last_sequence, reports, first_seen, last_seen) VALUES",
+        "ON CONFLICT (device_id) DO UPDATE SET last_sequence = excluded.last_sequence, \
+         reports = reports + excluded.reports, last_seen = excluded.last_seen",
+    )
+});
+
+static AGGREGATE_UPSERT: LazyLock<MultiRowInsert<7>> = LazyLock::new(|| {
+    MultiRowInsert::new(
+        "INSERT INTO aggregates (epoch, device_id, sequence, uptime_secs, tasks_completed, interactions, reports) \
+         VALUES",
+        "ON CONFLICT (epoch, device_id) DO UPDATE SET sequence = excluded.sequence, \
+         uptime_secs = excluded.uptime_secs, tasks_completed = excluded.tasks_completed, \
+         interactions = excluded.interactions, reports = reports + excluded.reports",
+    )
+});
+
+static LAST_SEQUENCE_LOOKUP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT device_id, last_sequence FROM devices WHERE device_id IN ({})",
+        vec!["?"; LOOKUP_CHUNK].join(", ")
+    )
+});
+
+/// Binds one telemetry row (see [`TELEMETRY_INSERT`]).
+fn bind_telemetry(stmt: &mut rusqlite::Statement<'_>, first: usize, rec: &&TelemetryRecord) -> rusqlite::Result<()> {
+    let r = &rec.report;
+    stmt.raw_bind_parameter(first, i(r.device_id))?;
+    stmt.raw_bind_parameter(first + 1, i(r.sequence))?;
+    stmt.raw_bind_parameter(first + 2, i(r.epoch))?;
+    stmt.raw_bind_parameter(first + 3, rec.encoded.as_slice())?;
+    stmt.raw_bind_parameter(first + 4, rec.signature.as_slice())?;
+    stmt.raw_bind_parameter(first + 5, i(rec.received_at))
 }
 
 /// Most records one group-commit transaction takes from the queue, bounding how long a transaction holds the
@@ -195,39 +334,47 @@ impl SqliteStore {
         batches: impl Iterator<Item = &'a [TelemetryRecord]>,
     ) -> Result<Vec<InsertOutcome>, StoreError> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut out = Vec::new();
+        let records: Vec<&TelemetryRecord> = batches.flatten().collect();
         let mut w = TelemetryWrite::default();
-        for rec in batches.flatten() {
-            out.push(Self::insert_one(&tx, rec, &mut w)?);
+        w.load_last(&tx, records.iter().map(|r| r.report.device_id))?;
+        let mut out = Vec::with_capacity(records.len());
+        // Accepted records not written yet; written ROWS_PER_STATEMENT at a time.
+        let mut log: Vec<&TelemetryRecord> = Vec::with_capacity(ROWS_PER_STATEMENT);
+        for rec in records {
+            let outcome = Self::insert_one(&tx, rec, &mut w, &mut log)?;
+            if outcome == InsertOutcome::Accepted && log.len() == ROWS_PER_STATEMENT {
+                TELEMETRY_INSERT.run(&tx, &log, bind_telemetry)?;
+                log.clear();
+            }
+            out.push(outcome);
         }
+        TELEMETRY_INSERT.run(&tx, &log, bind_telemetry)?;
         w.finish(&tx)?;
         tx.commit()?;
         Ok(out)
     }
 
-    /// Applies the sequence rule to one report inside `tx` and, if it is accepted, appends it to the telemetry log;
-    /// its device and aggregate rows are updated in `w` and written by [`TelemetryWrite::finish`]. Statements are
-    /// prepared once per connection (`prepare_cached`): compiling the SQL for every report cost more CPU than running
-    /// it.
-    fn insert_one(
+    /// Applies the sequence rule to one report inside `tx`. An accepted report is queued in `log` (the caller
+    /// appends it to the telemetry log) and its device and aggregate rows are updated in `w` (written by
+    /// [`TelemetryWrite::finish`]).
+    fn insert_one<'r>(
         tx: &Transaction<'_>,
-        rec: &TelemetryRecord,
+        rec: &'r TelemetryRecord,
         w: &mut TelemetryWrite,
+        log: &mut Vec<&'r TelemetryRecord>,
     ) -> Result<InsertOutcome, StoreError> {
         let r = &rec.report;
         let last = match w.last.get(&r.device_id) {
             Some(last) => *last,
             None => {
-                let last: Option<i64> = tx
-                    .prepare_cached("SELECT last_sequence FROM devices WHERE device_id = ?1")?
-                    .query_row([i(r.device_id)], |row| row.get(0))
-                    .optional()?;
-                let last = last.map(u);
-                w.last.insert(r.device_id, last);
-                last
+                w.load_last(tx, std::iter::once(r.device_id))?;
+                w.last.get(&r.device_id).copied().flatten()
             }
         };
         if let Some(last) = last.filter(|last| r.sequence <= *last) {
+            // The stored record may be one of this transaction's queued ones.
+            TELEMETRY_INSERT.run(tx, log, bind_telemetry)?;
+            log.clear();
             let stored: Option<(Vec<u8>, Vec<u8>)> = tx
                 .prepare_cached("SELECT encoded, signature FROM telemetry WHERE device_id = ?1 AND sequence = ?2")?
                 .query_row([i(r.device_id), i(r.sequence)], |row| Ok((row.get(0)?, row.get(1)?)))
@@ -267,18 +414,7 @@ impl SqliteStore {
         if is_closed {
             return Ok(InsertOutcome::EpochClosed);
         }
-        tx.prepare_cached(
-            "INSERT INTO telemetry (device_id, sequence, epoch, encoded, signature, received_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![
-            i(r.device_id),
-            i(r.sequence),
-            i(r.epoch),
-            rec.encoded,
-            rec.signature,
-            i(rec.received_at)
-        ])?;
+        log.push(rec);
         w.accepted(rec);
         Ok(InsertOutcome::Accepted)
     }

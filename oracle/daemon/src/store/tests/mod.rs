@@ -104,6 +104,7 @@ conformance!(
     latest_sequence_wins_and_duplicates_change_nothing,
     equivocation_keeps_both_records_and_stale_is_rejected,
     one_batch_applies_the_rule_in_order,
+    large_batches_match_a_model_of_the_rule,
     u64_values_round_trip_and_compare_unsigned,
     restart_loses_nothing_and_replay_is_duplicate,
     epochs_close_and_round_trip,
@@ -301,6 +302,83 @@ fn one_batch_applies_the_rule_in_order(b: &dyn Backend) {
     assert_eq!(s.last_sequence(1).unwrap(), Some(7));
     let st = s.stats().unwrap();
     assert_eq!((st.devices, st.telemetry_records, st.evidence), (2, 5, 1));
+}
+
+/// Batches far larger than one multi-row statement, with duplicates, conflicts and stale sequences falling on and
+/// around statement boundaries: every outcome, aggregate and count equals a plain model of the sequence rule.
+fn large_batches_match_a_model_of_the_rule(b: &dyn Backend) {
+    use std::collections::HashMap;
+    let s = b.open();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    // The model: stored bytes per (device, sequence), last sequence per device, aggregates per (epoch, device).
+    let mut stored: HashMap<(u64, u64), Vec<u8>> = HashMap::new();
+    let mut conflicts: std::collections::HashSet<(u64, u64)> = Default::default();
+    let mut last: HashMap<u64, u64> = HashMap::new();
+    let mut aggs: HashMap<(u64, u64), (u64, u64, u64)> = HashMap::new(); // (sequence, uptime, reports)
+    let mut accepted_total = 0u64;
+    let mut seq_of: HashMap<u64, u64> = HashMap::new();
+    for batch_len in [1usize, 31, 32, 33, 95, 300, 700] {
+        let mut batch = Vec::new();
+        for _ in 0..batch_len {
+            let device = next(40);
+            let seq = seq_of.entry(device).or_insert(0);
+            let r = match next(10) {
+                // a re-send of an earlier sequence (duplicate), a conflicting one (equivocation) or an unseen lower
+                // one (stale): the same (device, sequence) with the original or different counters
+                0 if *seq > 1 => rec(device, 1 + next(*seq), 5, 10 * *seq, 0),
+                1 if *seq > 1 => rec(device, 1 + next(*seq), 5, 7, 1),
+                _ => {
+                    *seq += 1 + next(2);
+                    rec(device, *seq, 5 + *seq / 20, 10 * *seq, 0)
+                }
+            };
+            batch.push(r);
+        }
+        let mut expected = Vec::new();
+        for r in &batch {
+            let (d, q) = (r.report.device_id, r.report.sequence);
+            expected.push(match (last.get(&d), stored.get(&(d, q))) {
+                (Some(l), Some(bytes)) if q <= *l && *bytes == r.encoded => InsertOutcome::Duplicate,
+                (Some(l), Some(_)) if q <= *l => {
+                    conflicts.insert((d, q)); // evidence is kept once per (device, sequence)
+                    InsertOutcome::Equivocation
+                }
+                (Some(l), None) if q <= *l => InsertOutcome::StaleSequence { last: *l },
+                _ => {
+                    stored.insert((d, q), r.encoded.clone());
+                    last.insert(d, q);
+                    let a = aggs.entry((r.report.epoch, d)).or_insert((0, 0, 0));
+                    *a = (q, r.report.uptime_secs, a.2 + 1);
+                    accepted_total += 1;
+                    InsertOutcome::Accepted
+                }
+            });
+        }
+        assert_eq!(s.insert_telemetry(&batch).unwrap(), expected, "batch of {batch_len}");
+    }
+    assert!(!conflicts.is_empty(), "the generator made no conflicts");
+    let st = s.stats().unwrap();
+    assert_eq!(
+        (st.devices, st.telemetry_records, st.evidence),
+        (last.len() as u64, accepted_total, conflicts.len() as u64)
+    );
+    for ((epoch, device), (sequence, uptime, reports)) in aggs {
+        let a = s.aggregate(epoch, device).unwrap().expect("aggregate");
+        assert_eq!(
+            (a.sequence, a.uptime_secs, a.reports),
+            (sequence, uptime, reports),
+            "epoch {epoch} device {device}"
+        );
+    }
+    for (device, l) in last {
+        assert_eq!(s.last_sequence(device).unwrap(), Some(l));
+    }
 }
 
 /// u64s above i64::MAX are stored bit-cast; the rule and the orderings still compare them as u64.
