@@ -1,7 +1,6 @@
 //! The SQLite store's share of ingest: CPU time per record of `Store::insert_telemetry` alone (no HTTP, no
-//! signature checks), with the traffic shape of `edgemint-ingest-bench` (each batch: `per_device` consecutive
-//! reports of `batch / per_device` devices). Printed by `make bench`.
-//! `cargo run --release -p edgemint-oracle --example store_bench -- [DEVICES] [RECORDS_PER_DEVICE] [BATCH]`
+//! signature checks), with the traffic shape of `edgemint-ingest-bench`. Printed by `make bench`.
+//! `cargo run --release -p edgemint-oracle --example store_bench -- [DEVICES] [RECORDS_PER_DEVICE] [BATCH] [CONNECTIONS]`
 
 use std::time::Instant;
 
@@ -21,7 +20,7 @@ fn main() -> anyhow::Result<()> {
     let devices = args.next().transpose()?.unwrap_or(1_000);
     let per_device_total = args.next().transpose()?.unwrap_or(100);
     let batch = args.next().transpose()?.unwrap_or(500) as usize;
-    let per_device = 2u64;
+    let connections = args.next().transpose()?.unwrap_or(4).max(1);
     let dir = tempfile::tempdir()?;
     let store = SqliteStore::open(&dir.path().join("store.sqlite"))?;
     let record = |device_id: u64, sequence: u64| {
@@ -43,24 +42,44 @@ fn main() -> anyhow::Result<()> {
             received_at: 1_700_000_000,
         }
     };
-    let mut records = Vec::new();
-    for s in (1..=per_device_total).step_by(per_device as usize) {
-        for d in 1..=devices {
-            for k in 0..per_device {
-                records.push(record(d, s + k));
+    // As edgemint-ingest-bench sends them: connection c owns devices c, c + connections, …, and sends their reports
+    // in sequence order, `batch` per request; requests of the connections arrive in turn.
+    let per_connection: Vec<Vec<Vec<TelemetryRecord>>> = (0..connections)
+        .map(|c| {
+            let mut items = Vec::new();
+            for s in 1..=per_device_total {
+                for d in (c..devices).step_by(connections as usize) {
+                    items.push(record(d + 1, s));
+                }
             }
-        }
-    }
+            items.chunks(batch).map(<[TelemetryRecord]>::to_vec).collect()
+        })
+        .collect();
+    let most = per_connection.iter().map(Vec::len).max().unwrap_or(0);
+    let batches: Vec<&Vec<TelemetryRecord>> = (0..most)
+        .flat_map(|k| per_connection.iter().filter_map(move |frames| frames.get(k)))
+        .collect();
+    let total: usize = batches.iter().map(|b| b.len()).sum();
+    // CPU per record of each third of the run: the store's cost as it fills.
+    let mut thirds = Vec::new();
     let (t0, c0) = (Instant::now(), cpu_seconds());
-    for chunk in records.chunks(batch) {
-        store.insert_telemetry(chunk)?;
+    let (mut mark_cpu, mut mark_records, mut done) = (c0, 0usize, 0usize);
+    for b in batches {
+        store.insert_telemetry(b)?;
+        done += b.len();
+        if done * 3 >= total * (thirds.len() + 1) {
+            let now = cpu_seconds();
+            thirds.push((now - mark_cpu) * 1e6 / (done - mark_records) as f64);
+            (mark_cpu, mark_records) = (now, done);
+        }
     }
     let (wall, cpu) = (t0.elapsed().as_secs_f64(), cpu_seconds() - c0);
     println!(
-        "store: {} records in batches of {batch} ({devices} devices): {:.2} µs CPU and {:.2} µs wall per record",
-        records.len(),
-        cpu * 1e6 / records.len() as f64,
-        wall * 1e6 / records.len() as f64
+        "store: {total} records in batches of {batch} ({devices} devices over {connections} connections): {:.2} µs CPU \
+         and {:.2} µs wall per record; by thirds of the run: {} µs CPU",
+        cpu * 1e6 / total as f64,
+        wall * 1e6 / total as f64,
+        thirds.iter().map(|t| format!("{t:.2}")).collect::<Vec<_>>().join(" / ")
     );
     Ok(())
 }

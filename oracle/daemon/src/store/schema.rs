@@ -131,6 +131,33 @@ ALTER TABLE telemetry_log RENAME TO telemetry;
 CREATE UNIQUE INDEX telemetry_device_sequence ON telemetry (device_id, sequence);
 "#,
     ),
+    (
+        3,
+        // The (device, sequence) lookup in two levels instead of one index on `telemetry`. That index took one entry
+        // per report in the part of the B-tree of the report's device, so once devices had a few dozen reports each,
+        // every transaction rewrote (into the WAL, 4 KiB each) about one index page per device in it, and the
+        // store's CPU per report nearly doubled as it filled (`store_bench`, by thirds of the run). New entries now
+        // go to `telemetry_recent`, which stays small (tens of pages, shared by many devices); past a bound they are
+        // moved in one sorted statement into `telemetry_index`, which then rewrites a device's page once for all of
+        // its entries since the last move. A lookup reads both tables (`sqlite.rs`).
+        r#"
+CREATE TABLE telemetry_recent (
+    device_id INTEGER NOT NULL,
+    sequence  INTEGER NOT NULL,
+    row       INTEGER NOT NULL,
+    PRIMARY KEY (device_id, sequence)
+) WITHOUT ROWID;
+CREATE TABLE telemetry_index (
+    device_id INTEGER NOT NULL,
+    sequence  INTEGER NOT NULL,
+    row       INTEGER NOT NULL,
+    PRIMARY KEY (device_id, sequence)
+) WITHOUT ROWID;
+INSERT INTO telemetry_index (device_id, sequence, row)
+    SELECT device_id, sequence, id FROM telemetry ORDER BY device_id, sequence;
+DROP INDEX telemetry_device_sequence;
+"#,
+    ),
 ];
 
 /// SQLite page cache per connection, KiB.

@@ -214,16 +214,28 @@ fn bind_ints<const N: usize>(stmt: &mut rusqlite::Statement<'_>, first: usize, r
     Ok(())
 }
 
-static TELEMETRY_INSERT: LazyLock<MultiRowInsert<6>> = LazyLock::new(|| {
+static TELEMETRY_INSERT: LazyLock<MultiRowInsert<7>> = LazyLock::new(|| {
     MultiRowInsert::new(
-        "INSERT INTO telemetry (device_id, sequence, epoch, encoded, signature, received_at) VALUES",
+        "INSERT OR ROLLBACK INTO telemetry (id, device_id, sequence, epoch, encoded, signature, received_at) VALUES",
         "",
     )
 });
 
+static RECENT_INSERT: LazyLock<MultiRowInsert<3>> = LazyLock::new(|| {
+    MultiRowInsert::new(
+        "INSERT OR ROLLBACK INTO telemetry_recent (device_id, sequence, row) VALUES",
+        "",
+    )
+});
+
+/// Entries `telemetry_recent` may hold before they are moved into `telemetry_index` (schema migration 3): small
+/// enough that the table's pages are shared by many devices (a transaction rewrites a few dozen of them, not one per
+/// device), large enough that each move writes each device's page of `telemetry_index` for many of its reports.
+pub(super) const RECENT_MAX_ENTRIES: i64 = 16_384;
+
 static DEVICE_UPSERT: LazyLock<MultiRowInsert<5>> = LazyLock::new(|| {
     MultiRowInsert::new(
-        "INSERT INTO devices (device_id, last_sequence, reports, first_seen, last_seen) VALUES",
+        "INSERT OR ROLLBACK INTO devices (device_id, last_sequence, reports, first_seen, last_seen) VALUES",
         "ON CONFLICT (device_id) DO UPDATE SET last_sequence = excluded.last_sequence, \
          reports = reports + excluded.reports, last_seen = excluded.last_seen",
     )
@@ -231,7 +243,7 @@ static DEVICE_UPSERT: LazyLock<MultiRowInsert<5>> = LazyLock::new(|| {
 
 static AGGREGATE_UPSERT: LazyLock<MultiRowInsert<7>> = LazyLock::new(|| {
     MultiRowInsert::new(
-        "INSERT INTO aggregates (epoch, device_id, sequence, uptime_secs, tasks_completed, interactions, reports) \
+        "INSERT OR ROLLBACK INTO aggregates (epoch, device_id, sequence, uptime_secs, tasks_completed, interactions, reports) \
          VALUES",
         "ON CONFLICT (epoch, device_id) DO UPDATE SET sequence = excluded.sequence, \
          uptime_secs = excluded.uptime_secs, tasks_completed = excluded.tasks_completed, \
@@ -246,15 +258,42 @@ static LAST_SEQUENCE_LOOKUP: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// Binds one telemetry row (see [`TELEMETRY_INSERT`]).
-fn bind_telemetry(stmt: &mut rusqlite::Statement<'_>, first: usize, rec: &&TelemetryRecord) -> rusqlite::Result<()> {
-    let r = &rec.report;
-    stmt.raw_bind_parameter(first, i(r.device_id))?;
-    stmt.raw_bind_parameter(first + 1, i(r.sequence))?;
-    stmt.raw_bind_parameter(first + 2, i(r.epoch))?;
-    stmt.raw_bind_parameter(first + 3, rec.encoded.as_slice())?;
-    stmt.raw_bind_parameter(first + 4, rec.signature.as_slice())?;
-    stmt.raw_bind_parameter(first + 5, i(rec.received_at))
+/// An accepted report waiting to be written, with the telemetry row id it gets.
+type Pending<'r> = (i64, &'r TelemetryRecord);
+
+/// Appends `pending` to the telemetry log and their (device, sequence) entries to `telemetry_recent`.
+fn write_pending(tx: &Transaction<'_>, pending: &[Pending<'_>]) -> Result<(), StoreError> {
+    TELEMETRY_INSERT.run(tx, pending, |stmt, first, (id, rec)| {
+        let r = &rec.report;
+        stmt.raw_bind_parameter(first, *id)?;
+        stmt.raw_bind_parameter(first + 1, i(r.device_id))?;
+        stmt.raw_bind_parameter(first + 2, i(r.sequence))?;
+        stmt.raw_bind_parameter(first + 3, i(r.epoch))?;
+        stmt.raw_bind_parameter(first + 4, rec.encoded.as_slice())?;
+        stmt.raw_bind_parameter(first + 5, rec.signature.as_slice())?;
+        stmt.raw_bind_parameter(first + 6, i(rec.received_at))
+    })?;
+    RECENT_INSERT.run(tx, pending, |stmt, first, (id, rec)| {
+        stmt.raw_bind_parameter(first, i(rec.report.device_id))?;
+        stmt.raw_bind_parameter(first + 1, i(rec.report.sequence))?;
+        stmt.raw_bind_parameter(first + 2, *id)
+    })
+}
+
+/// Moves the entries of `telemetry_recent` into `telemetry_index` once there are [`RECENT_MAX_ENTRIES`].
+fn fold_recent(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let entries: i64 = tx
+        .prepare_cached("SELECT COUNT(*) FROM telemetry_recent")?
+        .query_row([], |row| row.get(0))?;
+    if entries >= RECENT_MAX_ENTRIES {
+        tx.prepare_cached(
+            "INSERT OR ROLLBACK INTO telemetry_index (device_id, sequence, row) \
+             SELECT device_id, sequence, row FROM telemetry_recent ORDER BY device_id, sequence",
+        )?
+        .execute([])?;
+        tx.prepare_cached("DELETE FROM telemetry_recent")?.execute([])?;
+    }
+    Ok(())
 }
 
 /// Most records one group-commit transaction takes from the queue, bounding how long a transaction holds the
@@ -338,30 +377,37 @@ impl SqliteStore {
         let mut w = TelemetryWrite::default();
         w.load_last(&tx, records.iter().map(|r| r.report.device_id))?;
         let mut out = Vec::with_capacity(records.len());
+        // Row ids are given here (not by SQLite) so that the (device, sequence) entries can name their rows before
+        // the rows are written.
+        let mut next_id: i64 = tx
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM telemetry")?
+            .query_row([], |row| row.get(0))?;
         // Accepted records not written yet; written ROWS_PER_STATEMENT at a time.
-        let mut log: Vec<&TelemetryRecord> = Vec::with_capacity(ROWS_PER_STATEMENT);
+        let mut pending: Vec<Pending<'_>> = Vec::with_capacity(ROWS_PER_STATEMENT);
         for rec in records {
-            let outcome = Self::insert_one(&tx, rec, &mut w, &mut log)?;
-            if outcome == InsertOutcome::Accepted && log.len() == ROWS_PER_STATEMENT {
-                TELEMETRY_INSERT.run(&tx, &log, bind_telemetry)?;
-                log.clear();
+            let outcome = Self::insert_one(&tx, rec, &mut w, &mut pending, &mut next_id)?;
+            if outcome == InsertOutcome::Accepted && pending.len() == ROWS_PER_STATEMENT {
+                write_pending(&tx, &pending)?;
+                pending.clear();
             }
             out.push(outcome);
         }
-        TELEMETRY_INSERT.run(&tx, &log, bind_telemetry)?;
+        write_pending(&tx, &pending)?;
         w.finish(&tx)?;
+        fold_recent(&tx)?;
         tx.commit()?;
         Ok(out)
     }
 
-    /// Applies the sequence rule to one report inside `tx`. An accepted report is queued in `log` (the caller
-    /// appends it to the telemetry log) and its device and aggregate rows are updated in `w` (written by
+    /// Applies the sequence rule to one report inside `tx`. An accepted report is queued in `pending` with the row
+    /// id `next_id` (the caller writes it) and its device and aggregate rows are updated in `w` (written by
     /// [`TelemetryWrite::finish`]).
     fn insert_one<'r>(
         tx: &Transaction<'_>,
         rec: &'r TelemetryRecord,
         w: &mut TelemetryWrite,
-        log: &mut Vec<&'r TelemetryRecord>,
+        pending: &mut Vec<Pending<'r>>,
+        next_id: &mut i64,
     ) -> Result<InsertOutcome, StoreError> {
         let r = &rec.report;
         let last = match w.last.get(&r.device_id) {
@@ -373,10 +419,14 @@ impl SqliteStore {
         };
         if let Some(last) = last.filter(|last| r.sequence <= *last) {
             // The stored record may be one of this transaction's queued ones.
-            TELEMETRY_INSERT.run(tx, log, bind_telemetry)?;
-            log.clear();
+            write_pending(tx, pending)?;
+            pending.clear();
             let stored: Option<(Vec<u8>, Vec<u8>)> = tx
-                .prepare_cached("SELECT encoded, signature FROM telemetry WHERE device_id = ?1 AND sequence = ?2")?
+                .prepare_cached(
+                    "SELECT encoded, signature FROM telemetry WHERE id = ( \
+                     SELECT row FROM telemetry_recent WHERE device_id = ?1 AND sequence = ?2 \
+                     UNION ALL SELECT row FROM telemetry_index WHERE device_id = ?1 AND sequence = ?2 LIMIT 1)",
+                )?
                 .query_row([i(r.device_id), i(r.sequence)], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()?;
             return Ok(match stored {
@@ -414,7 +464,8 @@ impl SqliteStore {
         if is_closed {
             return Ok(InsertOutcome::EpochClosed);
         }
-        log.push(rec);
+        pending.push((*next_id, rec));
+        *next_id += 1;
         w.accepted(rec);
         Ok(InsertOutcome::Accepted)
     }

@@ -999,14 +999,69 @@ mod postgres_only {
 }
 
 /// SQLite-only: upgrading a store written by an older daemon.
+/// SQLite keeps the (device, sequence) lookup in two levels (schema migration 3); the rule must see records in both.
+mod sqlite_two_level_lookup {
+    use super::*;
+    use crate::store::sqlite::RECENT_MAX_ENTRIES;
+
+    #[test]
+    fn records_moved_to_the_large_level_are_still_found() {
+        let b = Sqlite::new();
+        let s = b.open();
+        const DEVICES: u64 = 50;
+        let accepted = |out: Vec<InsertOutcome>| out.iter().all(|o| *o == InsertOutcome::Accepted);
+        let total = (RECENT_MAX_ENTRIES as u64 / DEVICES + 2) * DEVICES;
+        let all: Vec<_> = (0..total).map(|k| rec(k % DEVICES, 1 + k / DEVICES, 1, k, 0)).collect();
+        for chunk in all.chunks(1000) {
+            assert!(accepted(s.insert_telemetry(chunk).unwrap()));
+        }
+        // the bound was passed, so everything so far moved; these stay in the small level
+        let next = 1 + total / DEVICES;
+        let recent: Vec<_> = (0..DEVICES).map(|d| rec(d, next, 1, 0, 0)).collect();
+        assert!(accepted(s.insert_telemetry(&recent).unwrap()));
+        let conn = rusqlite::Connection::open(b.path()).unwrap();
+        let levels: (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM telemetry_index), (SELECT COUNT(*) FROM telemetry_recent)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(levels, (total as i64, DEVICES as i64));
+        drop(conn);
+
+        let first = all[0].clone(); // in the large level
+        let last = recent[7].clone(); // in the small one
+        let mut conflicting = rec(0, 1, 1, 999, 9);
+        conflicting.signature = vec![3; 64];
+        let out = s
+            .insert_telemetry(&[first.clone(), last.clone(), conflicting.clone()])
+            .unwrap();
+        assert_eq!(
+            out,
+            vec![
+                InsertOutcome::Duplicate,
+                InsertOutcome::Duplicate,
+                InsertOutcome::Equivocation
+            ]
+        );
+        let ev = s.evidence(false).unwrap();
+        assert_eq!(
+            (ev[0].report_a.clone(), ev[0].report_b.clone()),
+            (first.encoded, conflicting.encoded)
+        );
+        assert_eq!(s.stats().unwrap().telemetry_records, total + DEVICES);
+    }
+}
+
 mod sqlite_migrations {
     use super::*;
 
-    /// A store at schema 1 (telemetry keyed by device and sequence) with reports in it opens under schema 2
-    /// (arrival order): every report is kept, and the sequence rule still sees them (duplicate, equivocation with
-    /// the stored bytes as evidence, stale).
+    /// A store at schema 1 (telemetry keyed by device and sequence) with reports in it opens under the newest
+    /// schema (arrival order, two-level lookup): every report is kept, and the sequence rule still sees them
+    /// (duplicate, equivocation with the stored bytes as evidence, stale).
     #[test]
-    fn schema_2_keeps_the_reports_of_a_schema_1_store() {
+    fn the_newest_schema_keeps_the_reports_of_a_schema_1_store() {
         let b = Sqlite::new();
         std::fs::create_dir_all(b.path().parent().unwrap()).unwrap();
         let conn = rusqlite::Connection::open(b.path()).unwrap();
@@ -1082,7 +1137,19 @@ mod sqlite_migrations {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        assert_eq!(indexes, vec!["telemetry_device_sequence".to_string()]);
+        assert!(
+            indexes.is_empty(),
+            "the lookup is in telemetry_recent/telemetry_index now: {indexes:?}"
+        );
+        // the six migrated reports in the large level, the accepted one in the small level
+        let levels: (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM telemetry_index), (SELECT COUNT(*) FROM telemetry_recent)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(levels, (6, 1));
         // arrival order: the rows keep the order they were received in, the new one last
         let last: i64 = conn
             .query_row("SELECT device_id FROM telemetry ORDER BY id DESC LIMIT 1", [], |r| {
