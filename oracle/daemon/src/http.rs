@@ -13,7 +13,8 @@
 //! Ingest answers: a single JSON object gets 200 when accepted or duplicate, otherwise the item's rejection with
 //! 422 (429 `rate_limited`, 409 `stale_sequence`/`equivocation`/`epoch_closed`, 503 `unavailable`). Arrays and
 //! frames get 200 with one result per item (`{index, status: accepted|duplicate|rejected, reason, message, ...}`)
-//! plus counts. A request that cannot be read as a whole gets `{"error": code, "message": ...}` with 400 (malformed
+//! plus counts; with `?results=not_accepted` the list leaves out the accepted items (the counts still cover every
+//! item; an index not listed was accepted), which saves a busy gateway most of the answer. A request that cannot be read as a whole gets `{"error": code, "message": ...}` with 400 (malformed
 //! JSON or frame), 413 (body or item count too large) or 415 (wrong content type); a store failure gets 503
 //! `store_unavailable` and nothing of the request is acknowledged.
 
@@ -21,14 +22,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use edgemint_device_sdk::{decode_batch, SdkError, SignedTelemetry};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use serde_json::value::RawValue;
 
@@ -108,12 +109,45 @@ struct BatchResponse {
     results: Vec<ItemResult>,
 }
 
-fn batch_response(results: Vec<ItemResult>) -> Response {
+/// Which items a batch answer lists (`?results=`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ListedResults {
+    /// Every item (the default).
+    #[default]
+    All,
+    /// Duplicates and rejections only.
+    NotAccepted,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchParams {
+    #[serde(default)]
+    results: ListedResults,
+}
+
+/// The batch query parameters, or why they are not valid.
+fn batch_params(params: Result<Query<BatchParams>, QueryRejection>) -> Result<BatchParams, String> {
+    params
+        .map(|Query(p)| p)
+        .map_err(|e| format!("{}; the only parameter is results=all|not_accepted", e.body_text()))
+}
+
+fn batch_response(mut results: Vec<ItemResult>, listed: ListedResults) -> Response {
     let count = |s: ItemStatus| results.iter().filter(|r| r.status == s).count();
+    let (accepted, duplicate, rejected) = (
+        count(ItemStatus::Accepted),
+        count(ItemStatus::Duplicate),
+        count(ItemStatus::Rejected),
+    );
+    if listed == ListedResults::NotAccepted {
+        results.retain(|r| r.status != ItemStatus::Accepted);
+    }
     let body = BatchResponse {
-        accepted: count(ItemStatus::Accepted),
-        duplicate: count(ItemStatus::Duplicate),
-        rejected: count(ItemStatus::Rejected),
+        accepted,
+        duplicate,
+        rejected,
         results,
     };
     (StatusCode::OK, Json(body)).into_response()
@@ -135,7 +169,15 @@ fn ingest_error(e: IngestError) -> Response {
     error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", e.to_string())
 }
 
-async fn post_json(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Response {
+async fn post_json(
+    State(state): State<AppState>,
+    params: Result<Query<BatchParams>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let params = match batch_params(params) {
+        Ok(p) => p,
+        Err(why) => return bad_request(&state, StatusCode::BAD_REQUEST, "bad_query", why),
+    };
     let body = match body {
         Ok(b) => b,
         Err(e) => return body_error(&state, e),
@@ -185,7 +227,7 @@ async fn post_json(State(state): State<AppState>, body: Result<Bytes, BytesRejec
         })
         .collect();
     match state.ingestor.ingest(items).await {
-        Ok(results) => batch_response(results),
+        Ok(results) => batch_response(results, params.results),
         Err(e) => ingest_error(e),
     }
 }
@@ -193,8 +235,13 @@ async fn post_json(State(state): State<AppState>, body: Result<Bytes, BytesRejec
 async fn post_batch(
     State(state): State<AppState>,
     headers: HeaderMap,
+    params: Result<Query<BatchParams>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let params = match batch_params(params) {
+        Ok(p) => p,
+        Err(why) => return bad_request(&state, StatusCode::BAD_REQUEST, "bad_query", why),
+    };
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -232,7 +279,7 @@ async fn post_batch(
     }
     let items = records.into_iter().map(|r| Ok(Incoming::from(r))).collect();
     match state.ingestor.ingest(items).await {
-        Ok(results) => batch_response(results),
+        Ok(results) => batch_response(results, params.results),
         Err(e) => ingest_error(e),
     }
 }
@@ -641,6 +688,48 @@ mod tests {
         assert_eq!((code, body["accepted"].as_u64()), (200, Some(2)), "{body}");
         let (code, body) = call("POST", url.clone(), "application/octet-stream", frame.clone()).await;
         assert_eq!((code, body["duplicate"].as_u64()), (200, Some(2)), "{body}");
+        // ?results=not_accepted: counts of every item, the list without the accepted ones
+        let mixed = encode_batch(
+            CHAIN,
+            &[
+                signed(&keys[0], CHAIN, report(1, 2, now)).signed,
+                items[1].clone(),
+                signed(&keys[1], CHAIN, report(2, 2, now)).signed,
+            ],
+        )
+        .unwrap();
+        let short = format!("{url}?results=not_accepted");
+        let (code, body) = call("POST", short.clone(), "application/octet-stream", mixed).await;
+        assert_eq!(code, 200, "{body}");
+        assert_eq!(
+            (
+                body["accepted"].as_u64(),
+                body["duplicate"].as_u64(),
+                body["rejected"].as_u64()
+            ),
+            (Some(2), Some(1), Some(0))
+        );
+        let listed: Vec<_> = body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["index"].as_u64(), r["status"].as_str()))
+            .collect();
+        assert_eq!(listed, vec![(Some(1), Some("duplicate"))]);
+        for bad in ["results=some", "result=all"] {
+            let (code, body) = call(
+                "POST",
+                format!("{url}?{bad}"),
+                "application/octet-stream",
+                frame.clone(),
+            )
+            .await;
+            assert_eq!(
+                (code, body["error"].as_str()),
+                (400, Some("bad_query")),
+                "{bad}: {body}"
+            );
+        }
         // a frame signed for another chain: per-item wrong_chain
         let foreign = encode_batch(
             "other-chain",
@@ -673,7 +762,7 @@ mod tests {
         )
         .await;
         assert_eq!((code, body["error"].as_str()), (413, Some("too_many_items")));
-        assert_eq!(store.stats().unwrap().telemetry_records, 2);
+        assert_eq!(store.stats().unwrap().telemetry_records, 4);
         server.shutdown().await;
     }
 
