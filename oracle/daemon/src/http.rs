@@ -478,6 +478,15 @@ mod tests {
         .unwrap()
     }
 
+    /// A batch answer's (accepted, duplicate, rejected).
+    fn counts(body: &Value) -> (Option<u64>, Option<u64>, Option<u64>) {
+        (
+            body["accepted"].as_u64(),
+            body["duplicate"].as_u64(),
+            body["rejected"].as_u64(),
+        )
+    }
+
     async fn post_json_body(base: &str, body: String) -> (u16, Value) {
         call(
             "POST",
@@ -518,14 +527,7 @@ mod tests {
         let two = signed(&keys[1], CHAIN, report(2, 7, now)).signed.to_json();
         let (code, body) = post_json_body(&base, format!("[{two}, {{\"report\": 5}}, {one}]")).await;
         assert_eq!(code, 200, "{body}");
-        assert_eq!(
-            (
-                body["accepted"].as_u64(),
-                body["duplicate"].as_u64(),
-                body["rejected"].as_u64()
-            ),
-            (Some(1), Some(1), Some(1))
-        );
+        assert_eq!(counts(&body), (Some(1), Some(1), Some(1)));
         let statuses: Vec<_> = body["results"]
             .as_array()
             .unwrap()
@@ -701,14 +703,7 @@ mod tests {
         let short = format!("{url}?results=not_accepted");
         let (code, body) = call("POST", short.clone(), "application/octet-stream", mixed).await;
         assert_eq!(code, 200, "{body}");
-        assert_eq!(
-            (
-                body["accepted"].as_u64(),
-                body["duplicate"].as_u64(),
-                body["rejected"].as_u64()
-            ),
-            (Some(2), Some(1), Some(0))
-        );
+        assert_eq!(counts(&body), (Some(2), Some(1), Some(0)));
         let listed: Vec<_> = body["results"]
             .as_array()
             .unwrap()
