@@ -22,8 +22,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -127,11 +128,19 @@ struct BatchParams {
     results: ListedResults,
 }
 
-/// The batch query parameters, or why they are not valid.
-fn batch_params(params: Result<Query<BatchParams>, QueryRejection>) -> Result<BatchParams, String> {
-    params
-        .map(|Query(p)| p)
-        .map_err(|e| format!("{}; the only parameter is results=all|not_accepted", e.body_text()))
+/// The batch query parameters; bad ones are answered 400 `bad_query` (and counted) before the handler runs.
+impl FromRequestParts<AppState> for BatchParams {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        Query::<BatchParams>::from_request_parts(parts, state)
+            .await
+            .map(|Query(p)| p)
+            .map_err(|e| {
+                let why = format!("{}; the only parameter is results=all|not_accepted", e.body_text());
+                bad_request(state, StatusCode::BAD_REQUEST, "bad_query", why)
+            })
+    }
 }
 
 fn batch_response(mut results: Vec<ItemResult>, listed: ListedResults) -> Response {
@@ -171,13 +180,9 @@ fn ingest_error(e: IngestError) -> Response {
 
 async fn post_json(
     State(state): State<AppState>,
-    params: Result<Query<BatchParams>, QueryRejection>,
+    params: BatchParams,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let params = match batch_params(params) {
-        Ok(p) => p,
-        Err(why) => return bad_request(&state, StatusCode::BAD_REQUEST, "bad_query", why),
-    };
     let body = match body {
         Ok(b) => b,
         Err(e) => return body_error(&state, e),
@@ -235,13 +240,9 @@ async fn post_json(
 async fn post_batch(
     State(state): State<AppState>,
     headers: HeaderMap,
-    params: Result<Query<BatchParams>, QueryRejection>,
+    params: BatchParams,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let params = match batch_params(params) {
-        Ok(p) => p,
-        Err(why) => return bad_request(&state, StatusCode::BAD_REQUEST, "bad_query", why),
-    };
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
